@@ -1,1 +1,3 @@
-pub fn x() {}
+//! The ksana recording format (work in progress).
+mod page;
+pub use page::{FieldKind, FieldRuns, PageSpec};
