@@ -1,0 +1,53 @@
+//! `zstd-3`: plain zstd at level 3 over all frames' pages concatenated, as one stream.
+
+use super::Codec;
+use crate::Dataset;
+use anyhow::Context;
+use std::io::{Read, Write};
+
+/// One zstd stream over the whole dataset.
+#[derive(Clone, Copy, Debug)]
+pub struct ZstdStream {
+    /// zstd level.
+    pub level: i32,
+}
+
+impl Default for ZstdStream {
+    fn default() -> Self {
+        ZstdStream { level: 3 }
+    }
+}
+
+impl Codec for ZstdStream {
+    fn name(&self) -> &str {
+        "zstd-3"
+    }
+
+    fn encode(&self, ds: &Dataset) -> Vec<u8> {
+        let mut enc =
+            zstd::stream::Encoder::new(Vec::new(), self.level).expect("zstd level is valid");
+        for f in &ds.frames {
+            for p in &f.pages {
+                enc.write_all(p).expect("writing to a Vec cannot fail");
+            }
+        }
+        enc.finish().expect("writing to a Vec cannot fail")
+    }
+
+    fn decode_into(
+        &self,
+        bytes: &[u8],
+        _ds: &Dataset,
+        sink: &mut dyn FnMut(&[u8]),
+    ) -> anyhow::Result<()> {
+        let mut dec = zstd::stream::Decoder::with_buffer(bytes).context("zstd")?;
+        let mut buf = vec![0u8; 1 << 17];
+        loop {
+            let n = dec.read(&mut buf).context("zstd")?;
+            if n == 0 {
+                return Ok(());
+            }
+            sink(&buf[..n]);
+        }
+    }
+}
