@@ -43,6 +43,12 @@ pub(crate) fn os_err(op: &'static str, name: &str, target: &str, source: io::Err
 #[derive(Debug)]
 pub(crate) struct OwnedHandle(pub(crate) HANDLE);
 
+// SAFETY: a kernel handle is a process-wide value; the APIs used on it (SetEvent, WaitForSingleObject,
+// MapViewOfFile, CloseHandle) may be called from any thread, and it is closed exactly once, in Drop.
+unsafe impl Send for OwnedHandle {}
+// SAFETY: as above; shared use only issues thread-safe kernel calls.
+unsafe impl Sync for OwnedHandle {}
+
 impl Drop for OwnedHandle {
     fn drop(&mut self) {
         // SAFETY: the handle was returned non-null by a Create*/Open* call and is owned by us only.

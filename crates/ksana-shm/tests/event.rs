@@ -154,3 +154,11 @@ fn linux_event_is_a_counter_file_under_root() {
     std::fs::write(d.path().join("short"), [0u8; 3]).unwrap();
     assert!(Event::open(&ns, "short").unwrap().is_none());
 }
+
+#[test]
+fn handles_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Event>();
+    check::<ksana_shm::Mapping>();
+    check::<ShmNamespace>();
+}
