@@ -127,8 +127,9 @@ fn encode_pages(b: &mut Vec<u8>, pages: &[PageSpec]) {
         b.put_u32(p.size);
         b.put_str(&p.layout);
         b.put_u32(p.layout_version);
-        b.put_u32(p.fields.len() as u32);
-        for &(k, n) in &p.fields {
+        let runs = crate::page::merge_runs(&p.fields);
+        b.put_u32(runs.len() as u32);
+        for &(k, n) in &runs {
             b.put_u8(k.code());
             b.put_u32(n);
         }
@@ -339,7 +340,7 @@ pub(crate) struct FooterBody {
 
 impl FooterBody {
     pub(crate) fn encode(&self) -> Vec<u8> {
-        let mut b = Vec::with_capacity(self.chunks.len() * 52 + 64);
+        let mut b = Vec::with_capacity(self.chunks.len() * 48 + 64);
         b.put_u32(self.chunks.len() as u32);
         for ch in &self.chunks {
             b.put_u64(ch.offset);
@@ -379,7 +380,7 @@ impl FooterBody {
             }
             Ok(n)
         };
-        let n = count(&mut c, "footer chunk count", 52)?;
+        let n = count(&mut c, "footer chunk count", 48)?;
         let mut chunks = Vec::with_capacity(n);
         for _ in 0..n {
             chunks.push(ChunkInfo {

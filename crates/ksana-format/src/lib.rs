@@ -38,6 +38,7 @@
 
 mod block;
 mod codec;
+mod compact;
 mod error;
 mod header;
 mod marker;
@@ -49,10 +50,11 @@ mod writer;
 
 pub use block::{MAGIC, VERSION_MAJOR, VERSION_MINOR};
 pub use codec::chunk::{MAX_CHUNK_FRAMES, MAX_PAGE_BYTES, MAX_PAGES, MAX_PAYLOAD_BYTES};
+pub use compact::{CompactOptions, CompactReport, compact_file};
 pub use error::{Error, ErrorKind, Result};
 pub use header::{ChunkInfo, Header};
 pub use marker::{Marker, MarkerKind};
-pub use page::{FieldKind, FieldRuns, PageSpec};
+pub use page::{FieldKind, FieldRuns, PageSpec, merge_runs};
 pub use reader::{Damage, Frame, FrameRef, Frames, IndexSource, ReadOptions, Recording, Segment};
 pub use source::{FileSource, Source};
 pub use writer::{PageUpdate, Sink, Writer, WriterOptions};

@@ -108,3 +108,19 @@ impl PageSpec {
         self
     }
 }
+
+/// The same field map with adjacent runs of one kind merged and empty runs dropped: what a
+/// recording stores, and what a reader gets back.
+pub fn merge_runs(runs: &[(FieldKind, u32)]) -> FieldRuns {
+    let mut out: FieldRuns = Vec::with_capacity(runs.len());
+    for &(k, n) in runs {
+        if n == 0 {
+            continue;
+        }
+        match out.last_mut() {
+            Some((lk, ln)) if *lk == k && ln.checked_add(n).is_some() => *ln += n,
+            _ => out.push((k, n)),
+        }
+    }
+    out
+}

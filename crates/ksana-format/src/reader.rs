@@ -820,3 +820,40 @@ impl Iterator for Frames<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{PageUpdate, Writer, WriterOptions};
+
+    fn small(chunks: u64) -> Vec<u8> {
+        let mut w = Writer::new(
+            Vec::new(),
+            Header::new("t", vec![PageSpec::new("p", 4)]),
+            WriterOptions::default(),
+        )
+        .unwrap();
+        for i in 0..chunks * 10 {
+            w.write_frame(
+                i * 100_000_000,
+                Some(i),
+                &[PageUpdate {
+                    page: 0,
+                    data: &(i as u32).to_le_bytes(),
+                }],
+            )
+            .unwrap();
+        }
+        w.finish().unwrap()
+    }
+
+    #[test]
+    fn regression_footer_with_several_chunks_is_used() {
+        // The footer's entry size was once checked as 52 bytes instead of 48, so every closed
+        // file with more than a few chunks was silently re-scanned.
+        let rec = Recording::from_bytes(small(7)).unwrap();
+        assert_eq!(rec.index_source(), &IndexSource::Footer);
+        assert_eq!(rec.chunks().len(), 7);
+        assert_eq!(rec.frame_count(), 70);
+    }
+}

@@ -51,6 +51,9 @@ pub struct WriterOptions {
     /// fsync after every chunk (files only). Default true: a power cut then also loses at most
     /// one chunk.
     pub sync_every_chunk: bool,
+    /// What [`Writer::close`] does after a clean finish: re-pack the file into larger chunks
+    /// for ratio ([`crate::compact_file`]), or leave the 1 s journal chunks. Default: re-pack.
+    pub compact_on_close: Option<crate::CompactOptions>,
 }
 
 impl Default for WriterOptions {
@@ -60,6 +63,7 @@ impl Default for WriterOptions {
             chunk_bytes: 1 << 20,
             zstd_level: 6,
             sync_every_chunk: true,
+            compact_on_close: Some(crate::CompactOptions::default()),
         }
     }
 }
@@ -103,6 +107,7 @@ pub struct Writer<W: Sink> {
     index: FooterBody,
     compressor: zstd::bulk::Compressor<'static>,
     buf: Vec<u8>,
+    slot: Vec<usize>,
     failed: bool,
 }
 
@@ -122,6 +127,22 @@ impl Writer<File> {
         let mut w = Writer::new(file, header, opts)?;
         w.path = path.to_path_buf();
         Ok(w)
+    }
+}
+
+impl Writer<File> {
+    /// Finishes the file and, if the options ask for it, re-packs it into larger chunks.
+    /// Returns the path and the compaction's report. The file is complete and readable after
+    /// the finish even if compaction then fails; that error is returned.
+    pub fn close(self) -> Result<(PathBuf, Option<crate::CompactReport>)> {
+        let path = self.path.clone();
+        let compact = self.opts.compact_on_close.clone();
+        self.finish()?;
+        let report = match compact {
+            Some(c) => Some(crate::compact_file(&path, &c)?),
+            None => None,
+        };
+        Ok((path, report))
     }
 }
 
@@ -157,6 +178,7 @@ impl<W: Sink> Writer<W> {
             index: FooterBody::default(),
             compressor,
             buf: Vec::new(),
+            slot: Vec::new(),
             failed: false,
         };
         let mut bytes = block::preamble().to_vec();
@@ -224,11 +246,16 @@ impl<W: Sink> Writer<W> {
         for u in updates {
             self.present[u.page] = true;
         }
+        // Which update (the last one, if a page is listed twice) applies to each page.
+        self.slot.clear();
+        self.slot.resize(self.pages.len(), usize::MAX);
+        for (i, u) in updates.iter().enumerate() {
+            self.slot[u.page] = i;
+        }
         // Raw size: the full state after this frame.
         let mut raw: u64 = 0;
-        for (p, s) in self.state.iter().enumerate() {
-            let upd = updates.iter().rev().find(|u| u.page == p);
-            raw += upd.map_or(s.len(), |u| u.data.len()) as u64;
+        for (s, &i) in self.state.iter().zip(&self.slot) {
+            raw += updates.get(i).map_or(s.len(), |u| u.data.len()) as u64;
         }
         self.chunk.start_frame(
             FrameMeta {
@@ -239,8 +266,7 @@ impl<W: Sink> Writer<W> {
         );
         // A chunk's first frame carries every page that has content, so it decodes alone.
         for p in 0..self.pages.len() {
-            let upd = updates.iter().rev().find(|u| u.page == p);
-            match upd {
+            match updates.get(self.slot[p]) {
                 Some(u) if starts_chunk || u.data != self.state[p].as_slice() => {
                     self.chunk.push_page(p, &self.state[p], u.data);
                     self.state[p].clear();
