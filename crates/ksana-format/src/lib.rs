@@ -41,6 +41,7 @@ mod codec;
 mod compact;
 mod error;
 mod header;
+mod inspect;
 mod marker;
 mod page;
 mod reader;
@@ -53,6 +54,7 @@ pub use codec::chunk::{MAX_CHUNK_FRAMES, MAX_PAGE_BYTES, MAX_PAGES, MAX_PAYLOAD_
 pub use compact::{CompactOptions, CompactReport, compact_file};
 pub use error::{Error, ErrorKind, Result};
 pub use header::{ChunkInfo, Header};
+pub use inspect::{Gap, Inspection, Rates, inspect};
 pub use marker::{Marker, MarkerKind};
 pub use page::{FieldKind, FieldRuns, PageSpec, merge_runs};
 pub use reader::{Damage, Frame, FrameRef, Frames, IndexSource, ReadOptions, Recording, Segment};
