@@ -103,7 +103,7 @@ pub fn summary(all: &[DatasetResult]) -> String {
         if let (Some(stream), Some(chunked)) = (find("zstd-3"), find("zstd-3-1s")) {
             let _ = write!(
                 s,
-                "; 1-s chunks cost {:+.0}% size vs one zstd stream",
+                "; 1-s chunks cost {:+.1}% size vs one zstd stream",
                 (chunked.compressed_bytes as f64 / stream.compressed_bytes as f64 - 1.0) * 100.0
             );
         }

@@ -47,7 +47,7 @@ pub(crate) fn physics(car: &mut Car, packet: i32, w: &mut PageWriter) {
     let steer = car.steer / 4.2 + car.noise(0.001);
     w.f32(steer);
     w.f32(v * 3.6 + car.noise(0.02));
-    let vel = [v * heading.cos(), v * car.pitch.sin(), v * heading.sin()];
+    let vel = [v * heading.cos(), -v * car.pitch.sin(), v * heading.sin()];
     for c in vel {
         w.f32(c + car.noise(0.01));
     }
@@ -122,8 +122,11 @@ pub(crate) fn physics(car: &mut Car, packet: i32, w: &mut PageWriter) {
     }
     w.i32(0); // isAIControlled
     for i in 0..4 {
-        let (dx, dz) = ([1.3, 1.3, -1.3, -1.3][i], [-0.8, 0.8, -0.8, 0.8][i]);
-        w.f32s(&[x + dx * heading.cos(), y - 0.3 + z * 0.0, z + dz]);
+        // Wheel offsets along (fore) and across (side) the car, in the ground plane; ACC's
+        // world axes are x, y = up, z.
+        let (fore, side) = ([1.3, 1.3, -1.3, -1.3][i], [-0.8, 0.8, -0.8, 0.8][i]);
+        let (c, s) = (heading.cos(), heading.sin());
+        w.f32s(&[x + fore * c - side * s, z, y + fore * s + side * c]);
     }
     for _ in 0..4 {
         let n = [car.noise(0.002), 1.0, car.noise(0.002)];

@@ -24,13 +24,16 @@ impl Codec for ZstdStream {
     }
 
     fn encode(&self, ds: &Dataset) -> Vec<u8> {
-        let mut enc =
-            zstd::stream::Encoder::new(Vec::new(), self.level).expect("zstd level is valid");
+        let enc = zstd::stream::Encoder::new(Vec::new(), self.level).expect("zstd level is valid");
+        // Feed zstd in 128 KiB blocks, as a real recorder would: one `compressStream` call per
+        // sub-kilobyte page costs more than the compression itself.
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 17, enc);
         for f in &ds.frames {
             for p in &f.pages {
-                enc.write_all(p).expect("writing to a Vec cannot fail");
+                buffered.write_all(p).expect("writing to a Vec cannot fail");
             }
         }
+        let enc = buffered.into_inner().expect("writing to a Vec cannot fail");
         enc.finish().expect("writing to a Vec cannot fail")
     }
 
