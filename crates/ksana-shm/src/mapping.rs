@@ -77,7 +77,8 @@ impl Mapping {
         Ok((Mapping::from_os(name, os, true), created))
     }
 
-    /// Whether an object with this name exists (an invalid name does not).
+    /// Whether a mappable object with this name exists. `false` for an invalid name, a non-file under the
+    /// root, or an OS error; use [`Mapping::size_of_existing`] to tell those apart.
     pub fn exists(ns: &ShmNamespace, name: &str) -> bool {
         matches!(Self::size_of_existing(ns, name), Ok(Some(_)))
     }
