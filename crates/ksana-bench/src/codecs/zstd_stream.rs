@@ -33,7 +33,9 @@ impl Codec for ZstdStream {
                 buffered.write_all(p).expect("writing to a Vec cannot fail");
             }
         }
-        let enc = buffered.into_inner().expect("writing to a Vec cannot fail");
+        let enc = buffered
+            .into_inner()
+            .unwrap_or_else(|e| panic!("writing to a Vec cannot fail: {}", e.error()));
         enc.finish().expect("writing to a Vec cannot fail")
     }
 
