@@ -506,3 +506,36 @@ pub(crate) fn apply(stream: &PageStream, op: &Op, page: &mut Vec<u8>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The worked example of docs/FORMAT.md §1.12, byte for byte.
+    #[test]
+    fn payload_matches_the_documented_example() {
+        let mut b = ChunkBuilder::new(1);
+        let v0 = [1u8, 0, 0, 0, 2, 0, 0, 0];
+        let v1 = [1u8, 0, 0, 0, 3, 0, 0, 0];
+        b.start_frame(FrameMeta { ts: 0, tick: Some(5) }, 8);
+        b.push_page(0, &[], &v0);
+        b.start_frame(FrameMeta { ts: 1_000_000, tick: Some(6) }, 8);
+        b.push_page(0, &v0, &v1);
+        let payload = b.encode(&[vec![]], 0);
+        let expected: Vec<u8> = vec![
+            0x02, 0x01, // n, P
+            0x00, 0xc0, 0x84, 0x3d, // timestamps
+            0x01, 0x05, 0x02, // ticks
+            0x01, 0x01, // bitmaps
+            0x00, 0x08, // columnar, size 8
+            1, 0, 0, 0, 2, 0, 0, 0, // key version
+            0x00, 0x03, // predictors: constant, xor
+            0x01, 0x00, 0x00, 0x00, // planes 0..3 of field 1
+            0x00, // no markers
+        ];
+        assert_eq!(payload, expected);
+        let d = decode(&payload, 2, 0, 1_000_000, &[vec![]]).unwrap();
+        assert_eq!(d.frames[1], FrameMeta { ts: 1_000_000, tick: Some(6) });
+        assert_eq!(&d.pages[0].data[8..], &v1);
+    }
+}
