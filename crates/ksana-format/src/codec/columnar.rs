@@ -17,16 +17,31 @@ pub(crate) const PRED_DELTA: u8 = 1;
 pub(crate) const PRED_DELTA2: u8 = 2;
 pub(crate) const PRED_XOR: u8 = 3;
 
+/// Reads a `w`-byte little-endian value; one match per width so each is a single load.
 #[inline]
 fn load(row: &[u8], off: usize, w: usize) -> u64 {
-    let mut b = [0u8; 8];
-    b[..w].copy_from_slice(&row[off..off + w]);
-    u64::from_le_bytes(b)
+    fn arr<const N: usize>(row: &[u8], off: usize) -> [u8; N] {
+        let mut a = [0u8; N];
+        a.copy_from_slice(&row[off..off + N]);
+        a
+    }
+    match w {
+        1 => u64::from(row[off]),
+        2 => u64::from(u16::from_le_bytes(arr(row, off))),
+        4 => u64::from(u32::from_le_bytes(arr(row, off))),
+        _ => u64::from_le_bytes(arr(row, off)),
+    }
 }
 
+/// Writes the low `w` bytes of `v` little-endian.
 #[inline]
 fn store(row: &mut [u8], off: usize, w: usize, v: u64) {
-    row[off..off + w].copy_from_slice(&v.to_le_bytes()[..w]);
+    match w {
+        1 => row[off] = v as u8,
+        2 => row[off..off + 2].copy_from_slice(&(v as u16).to_le_bytes()),
+        4 => row[off..off + 4].copy_from_slice(&(v as u32).to_le_bytes()),
+        _ => row[off..off + 8].copy_from_slice(&v.to_le_bytes()),
+    }
 }
 
 #[inline]
@@ -81,12 +96,16 @@ pub(crate) fn encode(
         let m = mask(w);
         vals.clear();
         vals.extend(versions.iter().map(|v| load(v, off, w)));
+        // Most fields do not move within a chunk: settle those before pricing predictors.
+        let v0 = vals[0];
+        if vals.iter().all(|&v| v == v0) {
+            preds.push(PRED_CONST);
+            continue;
+        }
         let (mut c_d1, mut c_d2, mut c_x) = (0u32, 0u32, 0u32);
-        let mut any = 0u64;
         let mut prev_d = 0u64;
         for j in 1..k {
             let d = vals[j].wrapping_sub(vals[j - 1]) & m;
-            any |= d;
             c_d1 += bits(zz(d, w));
             let d2 = if j == 1 {
                 d
@@ -97,9 +116,7 @@ pub(crate) fn encode(
             c_x += bits(vals[j] ^ vals[j - 1]);
             prev_d = d;
         }
-        let pred = if any == 0 {
-            PRED_CONST
-        } else if c_d1 <= c_d2 && c_d1 <= c_x {
+        let pred = if c_d1 <= c_d2 && c_d1 <= c_x {
             PRED_DELTA
         } else if c_d2 <= c_x {
             PRED_DELTA2
@@ -107,9 +124,6 @@ pub(crate) fn encode(
             PRED_XOR
         };
         preds.push(pred);
-        if pred == PRED_CONST {
-            continue;
-        }
         let mut prev_d = 0u64;
         for j in 1..k {
             let d = vals[j].wrapping_sub(vals[j - 1]) & m;
@@ -131,18 +145,36 @@ pub(crate) fn encode(
     }
     out.extend_from_slice(preds);
     // Byte planes, least significant first; within a plane, fields in order, versions in order.
-    for b in 0..8 {
-        let mut ri = 0;
-        for (f, &p) in fields.iter().zip(preds.iter()) {
-            if p == PRED_CONST {
-                continue;
+    // Sized once and filled by index: this loop runs over every residual byte.
+    let mut plane_len = [0usize; 8];
+    for (f, &p) in fields.iter().zip(preds.iter()) {
+        if p != PRED_CONST {
+            for pl in plane_len.iter_mut().take(f.kind.width()) {
+                *pl += n;
             }
-            let w = f.kind.width();
-            if b < w {
-                out.extend(resid[ri..ri + n].iter().map(|r| (r >> (8 * b)) as u8));
-            }
-            ri += n;
         }
+    }
+    let mut base = [0usize; 8];
+    let mut at = out.len();
+    for b in 0..8 {
+        base[b] = at;
+        at += plane_len[b];
+    }
+    out.resize(at, 0);
+    let mut ri = 0;
+    for (f, &p) in fields.iter().zip(preds.iter()) {
+        if p == PRED_CONST {
+            continue;
+        }
+        let r = &resid[ri..ri + n];
+        for (b, pos) in base.iter_mut().enumerate().take(f.kind.width()) {
+            let dst = &mut out[*pos..*pos + n];
+            for (d, &v) in dst.iter_mut().zip(r) {
+                *d = (v >> (8 * b)) as u8;
+            }
+            *pos += n;
+        }
+        ri += n;
     }
 }
 
