@@ -341,6 +341,28 @@ fn the_valid_recording_is_valid() {
     assert_eq!(rec.frame_count(), 120);
     assert_eq!(read_all(&rec).unwrap().len(), 120);
     exercise(&v.bytes);
+    // The allocation counter works: reading allocated at least a chunk body.
+    let smallest_chunk = v.blocks.iter().map(|&(_, n)| n).min().unwrap();
+    assert!(BIGGEST.with(Cell::get) >= smallest_chunk);
+}
+
+/// A chunk whose header claims the largest payload the format allows, behind valid checksums:
+/// the reader rejects it (zstd output is shorter) without more than the bounded allocation.
+#[test]
+fn a_chunk_claiming_the_largest_payload_is_rejected_within_the_bound() {
+    let v = valid();
+    let &(at, n) = v
+        .blocks
+        .iter()
+        .find(|&&(at, _)| &v.bytes[at..at + 4] == b"CHNK")
+        .unwrap();
+    let mut b = v.bytes.clone();
+    b[at + 16 + 32..at + 16 + 36].copy_from_slice(&(MAX_PAYLOAD_BYTES as u32).to_le_bytes());
+    reseal(&mut b, at, n);
+    let rec = open(&b, false).unwrap();
+    let e = read_all(&rec).unwrap_err();
+    assert_eq!(e.offset, at as u64 + 16 + 44, "{e}");
+    exercise(&b);
 }
 
 /// BUG: a trailer whose footer offset is within 16 of u64::MAX makes `load_footer` overflow on
