@@ -595,3 +595,20 @@ fn large_pages_round_trip_through_patches_and_resizes() {
     let got: Vec<Frame> = f.collect::<Result<_, _>>().unwrap();
     assert_frames_eq(&got, &expected[76..]);
 }
+
+#[test]
+fn compacted_sample_reads_back_the_same_frames_and_markers() {
+    let s = sample();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.ksana");
+    std::fs::write(&path, &s.bytes).unwrap();
+    let report =
+        ksana_format::compact_file(&path, &ksana_format::CompactOptions::default()).unwrap();
+    assert_eq!(report.chunks_before, 6);
+    assert_eq!(report.chunks_after, 1, "5.2 s fit one 8 s chunk");
+    let rec = Recording::open(&path).unwrap();
+    assert_eq!(rec.index_source(), &IndexSource::Footer);
+    assert_header_eq(rec.header(), &s.header);
+    assert_eq!(rec.markers(), s.markers.as_slice());
+    assert_frames_eq(&read_all(&rec).unwrap(), &s.frames);
+}
