@@ -74,6 +74,15 @@ pub(crate) fn preamble() -> [u8; PREAMBLE_LEN] {
 /// Checks a preamble and returns the (major, minor) version.
 pub(crate) fn check_preamble(p: &[u8]) -> LocalResult<(u16, u16)> {
     let err = |at, kind| Err(LocalError { at, kind });
+    if p.len() < 8 && MAGIC.starts_with(p) {
+        return err(
+            p.len(),
+            ErrorKind::Truncated {
+                what: "preamble",
+                needed: (PREAMBLE_LEN - p.len()) as u64,
+            },
+        );
+    }
     if p.len() < 8 || p[..8] != MAGIC {
         if p.starts_with(b"RECROCKS") {
             return err(0, ErrorKind::BadMagic("this is an old ksana (RECROCKS) recording; import it with a ksana that converts legacy files".into()));

@@ -198,7 +198,7 @@ impl Recording {
         }
         let at = u64::from_le_bytes(t[..8].try_into().unwrap_or_default());
         let footer_end = len - TRAILER_LEN as u64;
-        if at < data_start || at + BLOCK_HEADER_LEN as u64 > footer_end {
+        if at < data_start || at > footer_end.saturating_sub(BLOCK_HEADER_LEN as u64) {
             return Err(format!("footer offset {at} points outside the file"));
         }
         let (h, body) = read_block(self.src.as_ref(), at)
@@ -708,8 +708,7 @@ impl<'r> Frames<'r> {
     /// Decodes at most one chunk to get there.
     pub fn seek(&mut self, timestamp_ns: u64) -> Result<()> {
         let chunks = &self.rec.chunks;
-        self.next_chunk =
-            chunks.partition_point(|c| c.last_ns < timestamp_ns || c.frame_count == 0);
+        self.next_chunk = chunks.partition_point(|c| c.last_ns < timestamp_ns);
         self.cur = None;
         self.skip_before = timestamp_ns;
         Ok(())

@@ -287,14 +287,12 @@ impl<W: Sink> Writer<W> {
         Ok(())
     }
 
-    /// Adds a marker to the open chunk. Its timestamp may precede the last frame's.
+    /// Adds a marker to the open chunk. Its timestamp is free (it may precede the last frame,
+    /// or lie ahead of it); it does not move the chunk's own time span, which frames set.
     pub fn add_marker(&mut self, marker: Marker) -> Result<()> {
         self.check_usable()?;
         if marker.label.len() > crate::codec::chunk::MAX_LABEL_BYTES {
             return Err(self.usage("marker label longer than 64 KiB".into()));
-        }
-        if self.chunk_first.is_none() {
-            self.chunk_first = Some(marker.timestamp_ns.max(self.last_ts.unwrap_or(0)));
         }
         self.chunk.markers.push(marker);
         Ok(())
@@ -335,15 +333,14 @@ impl<W: Sink> Writer<W> {
     /// been quiet for a while, so that a crash cannot lose more than that while.
     pub fn flush_chunk(&mut self) -> Result<()> {
         self.check_usable()?;
-        let Some(first) = self.chunk_first else {
-            return Ok(());
-        };
         if self.chunk.is_empty() {
             self.chunk_first = None;
             return Ok(());
         }
-        let frame_first = self.chunk.frames.first().map_or(first, |f| f.ts);
-        let frame_last = self.chunk.frames.last().map_or(first, |f| f.ts);
+        // A chunk of markers only sits at the last frame's time, keeping chunk spans in order.
+        let at = self.last_ts.unwrap_or(0);
+        let frame_first = self.chunk.frames.first().map_or(at, |f| f.ts);
+        let frame_last = self.chunk.frames.last().map_or(at, |f| f.ts);
         let payload = self.chunk.encode(&self.runs, frame_first);
         let compressed = self.compressor.compress(&payload).map_err(|e| self.io(e))?;
         let head = ChunkHead {

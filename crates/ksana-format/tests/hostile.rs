@@ -365,7 +365,7 @@ fn a_chunk_claiming_the_largest_payload_is_rejected_within_the_bound() {
     exercise(&b);
 }
 
-/// BUG: a trailer whose footer offset is within 16 of u64::MAX makes `load_footer` overflow on
+/// Regression (fixed): a trailer whose footer offset is within 16 of u64::MAX makes `load_footer` overflow on
 /// `at + BLOCK_HEADER_LEN as u64` (reader.rs, "points outside the file" check): a panic in
 /// debug builds instead of falling back to scanning. One-line fix: write the check as
 /// `at < data_start || at > footer_end.saturating_sub(BLOCK_HEADER_LEN as u64)` (or use

@@ -397,7 +397,7 @@ fn frame4(ts: u64, v: u32) -> Frame {
     }
 }
 
-/// BUG: `Frames::seek` finds its chunk with `partition_point(|c| c.last_ns < t ||
+/// Regression (fixed): `Frames::seek` finds its chunk with `partition_point(|c| c.last_ns < t ||
 /// c.frame_count == 0)`, which is not monotone when a chunk of markers only (frame_count 0)
 /// sits between chunks of frames, so the binary search can land past the right chunk and
 /// silently skip frames. Such chunks are common: a marker added after `flush_chunk` or before
@@ -452,12 +452,12 @@ fn regression_seek_skips_frames_when_a_chunk_holds_only_markers() {
             .filter(|f| f.timestamp_ns >= t)
             .cloned()
             .collect();
-        // Fails today: seek(0) starts at 4 s and returns 10 of the 50 frames.
+        // Before the fix: seek(0) starts at 4 s and returns 10 of the 50 frames.
         assert_frames_eq(&got, &want);
     }
 }
 
-/// BUG: a marker that opens a chunk (first thing after `Writer::new`, `flush_chunk` or
+/// Regression (fixed): a marker that opens a chunk (first thing after `Writer::new`, `flush_chunk` or
 /// `begin_segment`) with a timestamp later than the next frame's makes `write_frame` panic on
 /// `timestamp_ns - first` (writer.rs, the chunk-duration check: u64 underflow; wraps in release,
 /// cutting a marker-only chunk). `add_marker` documents only that a marker may precede the last
@@ -491,7 +491,7 @@ fn regression_marker_later_than_the_next_frame_panics_the_writer() {
     }
 }
 
-/// BUG (same root as above): a marker alone in a chunk whose timestamp is later than the next
+/// Regression (fixed; same root as above): a marker alone in a chunk whose timestamp is later than the next
 /// frame's gives that chunk first_ns = last_ns = the marker's time, so the following chunk
 /// "goes backwards": the footer is rejected as inconsistent, the scan stops there with
 /// "timestamps go backwards", and every later frame is unreadable without salvage.
@@ -523,7 +523,7 @@ fn regression_marker_only_chunk_ahead_of_the_next_frame_hides_later_frames() {
     .unwrap();
     let bytes = w.finish().unwrap();
     let rec = open(&bytes, false).unwrap();
-    // Fails today: Rebuilt { "footer entry ... is inconsistent" }, damage "timestamps go
+    // Before the fix: Rebuilt { "footer entry ... is inconsistent" }, damage "timestamps go
     // backwards", 1 frame.
     assert_eq!(rec.index_source(), &IndexSource::Footer);
     assert!(rec.damage().is_empty(), "{:?}", rec.damage());

@@ -6,7 +6,7 @@ mod zlib_per_frame;
 mod zstd_chunked;
 mod zstd_stream;
 
-pub use ksana::{KsanaCodec, ksana_codec};
+pub use ksana::{KsanaCodec, ksana_codecs};
 pub use lz4_stream::Lz4Stream;
 pub use zlib_per_frame::ZlibPerFrame;
 pub use zstd_chunked::ZstdChunked;

@@ -517,9 +517,21 @@ mod tests {
         let mut b = ChunkBuilder::new(1);
         let v0 = [1u8, 0, 0, 0, 2, 0, 0, 0];
         let v1 = [1u8, 0, 0, 0, 3, 0, 0, 0];
-        b.start_frame(FrameMeta { ts: 0, tick: Some(5) }, 8);
+        b.start_frame(
+            FrameMeta {
+                ts: 0,
+                tick: Some(5),
+            },
+            8,
+        );
         b.push_page(0, &[], &v0);
-        b.start_frame(FrameMeta { ts: 1_000_000, tick: Some(6) }, 8);
+        b.start_frame(
+            FrameMeta {
+                ts: 1_000_000,
+                tick: Some(6),
+            },
+            8,
+        );
         b.push_page(0, &v0, &v1);
         let payload = b.encode(&[vec![]], 0);
         let expected: Vec<u8> = vec![
@@ -535,7 +547,13 @@ mod tests {
         ];
         assert_eq!(payload, expected);
         let d = decode(&payload, 2, 0, 1_000_000, &[vec![]]).unwrap();
-        assert_eq!(d.frames[1], FrameMeta { ts: 1_000_000, tick: Some(6) });
+        assert_eq!(
+            d.frames[1],
+            FrameMeta {
+                ts: 1_000_000,
+                tick: Some(6)
+            }
+        );
         assert_eq!(&d.pages[0].data[8..], &v1);
     }
 }
