@@ -103,12 +103,25 @@ pub fn inspect(rec: &Recording) -> Inspection {
     }
     let mut damage = rec.damage().to_vec();
     damage.extend(frames.skipped().iter().cloned());
-    let skipped: Vec<u64> = frames.skipped().iter().map(|d| d.offset).collect();
-    let chunks: Vec<ChunkInfo> = rec
-        .chunks()
+    if let Some(e) = &error
+        && let Some(c) = rec
+            .chunks()
+            .iter()
+            .find(|c| (c.offset..c.offset + c.stored_bytes).contains(&e.offset))
+    {
+        damage.push(Damage {
+            offset: c.offset,
+            bytes: c.stored_bytes,
+            reason: format!("chunk unreadable: {}", e.kind),
+        });
+    }
+    // Only chunks actually decoded count: the index may list chunks that turned out damaged.
+    let mut read = frames.decoded_chunks().to_vec();
+    read.sort_unstable();
+    read.dedup();
+    let chunks: Vec<ChunkInfo> = read
         .iter()
-        .filter(|c| !skipped.contains(&c.offset))
-        .copied()
+        .filter_map(|&i| rec.chunks().get(i).copied())
         .collect();
     let time_range = first.map(|f| (f, last));
     let mut gaps = Vec::new();

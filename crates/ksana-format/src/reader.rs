@@ -383,8 +383,27 @@ impl Recording {
                         }
                     }
                 },
-                // A footer whose trailer was lost: everything before it is indexed.
-                Tag::Footer => break,
+                // A footer whose trailer is missing or damaged: it ends the data. What follows
+                // it should be exactly a trailer pointing back at it; anything else is damage.
+                Tag::Footer => {
+                    let end = pos + block_len;
+                    let rest = len - end;
+                    let mut t = [0u8; TRAILER_LEN];
+                    let trailer_ok = rest == TRAILER_LEN as u64
+                        && self.src.read_at(end, &mut t).is_ok()
+                        && t == block::trailer(pos);
+                    if let IndexSource::Rebuilt { reason } = &mut self.index {
+                        reason.push_str(&format!("; footer block found at byte {pos}"));
+                    }
+                    if rest > 0 && !trailer_ok {
+                        self.damage.push(Damage {
+                            offset: end,
+                            bytes: rest,
+                            reason: "bytes after the footer that are not its trailer".into(),
+                        });
+                    }
+                    break;
+                }
                 Tag::Head => {
                     self.damage.push(Damage {
                         offset: pos,
@@ -504,6 +523,7 @@ impl Recording {
             segment: 0,
             skip_before: 0,
             skipped: Vec::new(),
+            decoded: Vec::new(),
             dec: Decoder::new(),
         }
     }
@@ -700,6 +720,7 @@ pub struct Frames<'r> {
     segment: u32,
     skip_before: u64,
     skipped: Vec<Damage>,
+    decoded: Vec<usize>,
     dec: Decoder,
 }
 
@@ -712,6 +733,11 @@ impl<'r> Frames<'r> {
         self.cur = None;
         self.skip_before = timestamp_ns;
         Ok(())
+    }
+
+    /// Indices (into [`Recording::chunks`]) of the chunks decoded so far, in order.
+    pub fn decoded_chunks(&self) -> &[usize] {
+        &self.decoded
     }
 
     /// Chunks skipped so far because they were damaged (salvage mode only).
@@ -780,6 +806,7 @@ impl<'r> Frames<'r> {
             });
             match decoded {
                 Ok(d) => {
+                    self.decoded.push(self.next_chunk - 1);
                     let n = runs.len();
                     self.pages.resize_with(n, Vec::new);
                     self.pages.iter_mut().for_each(Vec::clear);

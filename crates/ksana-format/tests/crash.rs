@@ -43,7 +43,16 @@ fn truncation_at_every_byte_of_the_last_two_chunks_and_the_footer() {
                 assert_eq!(rec.damage()[0].offset, start, "cut at {cut}");
                 assert_eq!(rec.damage()[0].bytes, cut - start, "cut at {cut}");
             }
-            // At a block boundary, or inside the trailer after a complete footer block.
+            // Inside the trailer after a complete footer block: the torn trailer is damage.
+            None if cut > len - 16 => {
+                assert_eq!(rec.damage().len(), 1, "cut at {cut}: {:?}", rec.damage());
+                assert_eq!(
+                    (rec.damage()[0].offset, rec.damage()[0].bytes),
+                    (len - 16, cut - (len - 16)),
+                    "cut at {cut}"
+                );
+            }
+            // At a block boundary.
             None => assert!(rec.damage().is_empty(), "cut at {cut}: {:?}", rec.damage()),
         }
         let mut frames = rec.frames();

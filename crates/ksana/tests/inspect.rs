@@ -56,6 +56,13 @@ fn write_recording(path: &Path, compact: bool) {
     w.close().unwrap();
 }
 
+/// Frames in the first chunk of the recording at `f`, read through the footer.
+fn rec_first_frames(f: &Path) -> u32 {
+    let bytes = std::fs::read(f).unwrap();
+    let rec = ksana_format::Recording::from_bytes(bytes).unwrap();
+    rec.chunks()[0].frame_count
+}
+
 fn ksana() -> Command {
     Command::cargo_bin("ksana").unwrap()
 }
@@ -150,6 +157,12 @@ fn corrupt_chunk_exits_2_naming_file_and_offset() {
     );
     assert!(err.contains(&expected), "stderr lacks {expected:?}:\n{err}");
     assert!(err.contains("--salvage"));
+    // The JSON report counts only the chunk read before the damage, and names the damage.
+    let a = ksana().args(["inspect", "--json"]).arg(&f).assert().code(2);
+    let v: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    assert_eq!(v["chunks"], 1);
+    assert_eq!(v["damage"][0]["offset"], second.offset);
+    assert_eq!(v["raw_bytes"], u64::from(rec_first_frames(&f)) * 48);
     // With --salvage the other chunks are read, the damage is reported, and it still exits 2.
     let a = ksana()
         .args(["inspect", "--salvage", "--json"])
