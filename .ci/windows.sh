@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Windows checks on Debian: clippy for x86_64-pc-windows-gnu and ksana-shm's tests under Wine.
+# Windows checks on Debian: clippy for x86_64-pc-windows-gnu and the OS-facing crates' tests under Wine.
 #
 # Procedure: shared/reference/windows-under-wine.md (Debian's rustc-web with -Zbuild-std, mingw linker,
 # Wine 8 with the null graphics driver and a bcryptprimitives.dll stand-in for ProcessPrng).
@@ -87,8 +87,10 @@ trap 'wineserver -k >/dev/null 2>&1 || true' EXIT
 section "clippy --workspace --all-targets ($TARGET)"
 "$CARGO" clippy "${XFLAGS[@]}" --workspace --all-targets -- -D warnings
 
-section "test -p ksana-shm under wine"
-"$CARGO" test "${XFLAGS[@]}" -p ksana-shm
+# Every crate that touches the OS or files runs its tests under Wine; ksana-bench and
+# ksana-synth are portable arithmetic and are covered by the Linux run.
+section "test -p ksana-shm -p ksana-format -p ksana under wine"
+"$CARGO" test "${XFLAGS[@]}" -p ksana-shm -p ksana-format -p ksana
 
 section "wineserver -w"
 wineserver -w

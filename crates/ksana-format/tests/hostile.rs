@@ -3,6 +3,10 @@
 //! lengths set to huge values behind valid header checksums, and block bodies (and chunk
 //! payloads) rewritten behind valid checksums so that the parsers themselves are attacked.
 
+// Clippy 1.96 (the Windows toolchain) flags the `thread_local!` below although its initializer
+// is already `const`; 1.95 does not.
+#![allow(unknown_lints, clippy::missing_const_for_thread_local)]
+
 mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -14,7 +18,8 @@ use common::*;
 use ksana_format::{Error, MAX_PAYLOAD_BYTES, ReadOptions, Recording};
 use proptest::prelude::*;
 
-/// Counts the largest single allocation of the current thread.
+/// Counts the largest single allocation of the current thread. The only `unsafe` outside the
+/// shared-memory crate: a global allocator cannot be written without it; it only forwards.
 struct Counting;
 
 thread_local! {
@@ -29,20 +34,25 @@ fn note(n: usize) {
     });
 }
 
+// SAFETY: every method forwards to `System`, which upholds the `GlobalAlloc` contract.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
         note(l.size());
+        // SAFETY: forwards the caller's layout unchanged to the system allocator.
         unsafe { System.alloc(l) }
     }
     unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
         note(l.size());
+        // SAFETY: forwards the caller's layout unchanged to the system allocator.
         unsafe { System.alloc_zeroed(l) }
     }
     unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
         note(n);
+        // SAFETY: `p` and `l` come from this allocator, which is the system allocator.
         unsafe { System.realloc(p, l, n) }
     }
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        // SAFETY: `p` and `l` come from this allocator, which is the system allocator.
         unsafe { System.dealloc(p, l) }
     }
 }

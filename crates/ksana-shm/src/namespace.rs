@@ -15,11 +15,14 @@ pub const DEFAULT_SHM_DIR: &str = "/dev/shm";
 /// Sims name their pages the Windows way (`Local\acpmf_physics`, `$R3E`). On Linux the same page is the
 /// file `<root>/<name>` with the `Local\`/`Global\` prefix dropped (case and `$` kept), which is what
 /// Proton bridges and Linux readers use; a private root lets tests and side-by-side runs stay out of the
-/// real `/dev/shm`. On Windows the root is ignored and names go to the kernel object namespace as given
-/// (`Local\` added when there is no prefix).
+/// real `/dev/shm`. On Windows names go to the kernel object namespace as given (`Local\` added when
+/// there is no prefix); a namespace made with an explicit root (or `KSANA_SHM_DIR`) is private there
+/// too: its names get a prefix derived from the root (`Local\ksana-<hash>-<name>`), so that tests
+/// and side-by-side runs under one Windows session do not meet. Sims never use such names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShmNamespace {
     root: PathBuf,
+    private: bool,
 }
 
 impl Default for ShmNamespace {
@@ -34,13 +37,25 @@ impl ShmNamespace {
     pub fn from_env() -> Self {
         match std::env::var_os(SHM_DIR_ENV) {
             Some(dir) if !dir.is_empty() => Self::with_root(dir),
-            _ => Self::with_root(DEFAULT_SHM_DIR),
+            _ => Self {
+                root: PathBuf::from(DEFAULT_SHM_DIR),
+                private: false,
+            },
         }
     }
 
-    /// An explicit root directory (Linux); ignored on Windows. The directory must already exist.
+    /// An explicit root directory (Linux; it must already exist). On Windows it makes the
+    /// namespace private: object names get a prefix derived from `root`.
     pub fn with_root(root: impl Into<PathBuf>) -> Self {
-        Self { root: root.into() }
+        let root = root.into();
+        // The real /dev/shm is not private, however it was named.
+        let private = root != Path::new(DEFAULT_SHM_DIR);
+        Self { root, private }
+    }
+
+    /// True when names are kept apart from the sims' own (a root other than `/dev/shm`).
+    pub fn is_private(&self) -> bool {
+        self.private
     }
 
     /// The root directory this namespace resolves Linux names under.
@@ -82,7 +97,15 @@ impl ShmNamespace {
     /// The Windows kernel object name for `name`: as given if it has a `Local\` or `Global\` prefix,
     /// otherwise `Local\<name>`.
     pub fn object_name(&self, name: &str) -> Result<String> {
-        Self::base_name(name)?;
+        let base = Self::base_name(name)?;
+        if self.private {
+            // FNV-1a of the root: short, stable, and valid in a kernel object name.
+            let mut h: u32 = 0x811c_9dc5;
+            for b in self.root.to_string_lossy().bytes() {
+                h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+            }
+            return Ok(format!("Local\\ksana-{h:08x}-{base}"));
+        }
         if strip_prefix(name).is_some() {
             Ok(name.to_owned())
         } else {
@@ -168,10 +191,26 @@ mod tests {
 
     #[test]
     fn windows_names() {
-        let ns = ShmNamespace::with_root("/ignored");
+        let ns = ShmNamespace::with_root(DEFAULT_SHM_DIR);
+        assert!(!ns.is_private());
         assert_eq!(ns.object_name("Local\\$R3E").unwrap(), "Local\\$R3E");
         assert_eq!(ns.object_name("Global\\x").unwrap(), "Global\\x");
         assert_eq!(ns.object_name("LMU_Data").unwrap(), "Local\\LMU_Data");
         assert!(ns.object_name("a\\b").is_err());
+    }
+
+    #[test]
+    fn private_roots_prefix_windows_names() {
+        let a = ShmNamespace::with_root("/tmp/a");
+        let b = ShmNamespace::with_root("/tmp/b");
+        assert!(a.is_private());
+        let na = a.object_name("Local\\acpmf_physics").unwrap();
+        let nb = b.object_name("acpmf_physics").unwrap();
+        assert!(
+            na.starts_with("Local\\ksana-") && na.ends_with("-acpmf_physics"),
+            "{na}"
+        );
+        assert_ne!(na, nb);
+        assert_eq!(na, a.object_name("acpmf_physics").unwrap());
     }
 }

@@ -63,8 +63,10 @@ fn rec_first_frames(f: &Path) -> u32 {
     rec.chunks()[0].frame_count
 }
 
+/// The binary under test. Not `Command::cargo_bin`: that adds the cargo runner (`wine`) to the
+/// command line, which fails when the tests themselves already run under Wine.
 fn ksana() -> Command {
-    Command::cargo_bin("ksana").unwrap()
+    Command::new(env!("CARGO_BIN_EXE_ksana"))
 }
 
 #[test]

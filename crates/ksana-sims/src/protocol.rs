@@ -1,0 +1,87 @@
+//! Torn-read protocols: ways of copying a page that another process may be writing at the
+//! same moment, so that a snapshot is never half old, half new. Each sim uses the one its
+//! producer follows.
+
+use ksana_shm::Mapping;
+
+use crate::sim::SimError;
+
+/// How many times a read is retried while the writer keeps interfering before giving up on
+/// this poll (the next poll tries again).
+pub const RETRIES: usize = 64;
+
+/// Seqlock: the writer makes a 32-bit counter odd before writing and even after. Copies the
+/// whole mapping prefix `buf.len()` when the counter read before and after the copy is the same
+/// even value. Returns that value, or `None` if no stable copy was had within [`RETRIES`].
+pub fn seqlock_read(
+    map: &Mapping,
+    seq_offset: usize,
+    buf: &mut [u8],
+) -> Result<Option<u32>, SimError> {
+    for _ in 0..RETRIES {
+        let s1 = map.load_i32_acquire(seq_offset)? as u32;
+        if s1 & 1 == 1 {
+            std::hint::spin_loop();
+            continue;
+        }
+        map.read(0, buf)?;
+        let s2 = map.load_i32_acquire(seq_offset)? as u32;
+        if s1 == s2 {
+            return Ok(Some(s1));
+        }
+    }
+    Ok(None)
+}
+
+/// Writes `body` at `offset` under a seqlock whose counter is at `seq_offset`: counter made odd,
+/// body written, counter made even. Returns the new (even) counter value.
+pub fn seqlock_write(
+    map: &Mapping,
+    seq_offset: usize,
+    seq: u32,
+    offset: usize,
+    body: &[u8],
+) -> Result<u32, SimError> {
+    let odd = seq.wrapping_add(1) | 1;
+    map.store_i32_release(seq_offset, odd as i32)?;
+    map.write(offset, body)?;
+    let even = odd.wrapping_add(1);
+    map.store_i32_release(seq_offset, even as i32)?;
+    Ok(even)
+}
+
+/// Packet-id re-read (the Assetto Corsa family): read the id, copy, read the id again; the copy
+/// is consistent when both reads agree. Returns the id, or `None` after [`RETRIES`].
+pub fn packet_id_read(
+    map: &Mapping,
+    id_offset: usize,
+    buf: &mut [u8],
+) -> Result<Option<i32>, SimError> {
+    for _ in 0..RETRIES {
+        let a = map.load_i32_acquire(id_offset)?;
+        map.read(0, buf)?;
+        let b = map.load_i32_acquire(id_offset)?;
+        if a == b {
+            return Ok(Some(a));
+        }
+    }
+    Ok(None)
+}
+
+/// Copy-twice-and-compare, for producers with no counter: two copies that agree are taken as
+/// consistent. `scratch` is resized to `buf`'s length.
+pub fn copy_twice_read(
+    map: &Mapping,
+    buf: &mut [u8],
+    scratch: &mut Vec<u8>,
+) -> Result<bool, SimError> {
+    scratch.resize(buf.len(), 0);
+    for _ in 0..RETRIES {
+        map.read(0, buf)?;
+        map.read(0, scratch)?;
+        if buf == scratch.as_slice() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}

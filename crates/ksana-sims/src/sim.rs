@@ -1,0 +1,148 @@
+//! The traits every sim implements.
+
+use std::time::Duration;
+
+use ksana_format::{FrameRef, MarkerKind, PageSpec};
+use ksana_shm::ShmNamespace;
+
+/// Errors of sim adapters: the shared-memory layer's, or a page that breaks the sim's layout.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// Opening, reading or writing shared memory failed.
+    #[error(transparent)]
+    Shm(#[from] ksana_shm::ShmError),
+    /// A page's bytes cannot be what the sim publishes (too short, impossible header, …).
+    #[error("{page}: {detail}")]
+    Layout {
+        /// The page.
+        page: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A recording cannot be published as this sim (its pages do not match).
+    #[error("cannot publish this recording as {sim}: {detail}")]
+    Incompatible {
+        /// The sim id.
+        sim: &'static str,
+        /// Why.
+        detail: String,
+    },
+}
+
+/// What a probe of a sim's shared memory found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Liveness {
+    /// None of its mappings exist.
+    Absent,
+    /// Mappings exist but nothing is being published (the sim exited, or a bridge or tool
+    /// keeps them open). A player may take them over.
+    Stale,
+    /// Someone is publishing right now; `evidence` says how that was seen.
+    Live {
+        /// E.g. "packetId advanced 12 times in 300 ms".
+        evidence: String,
+    },
+}
+
+/// The outcome of one [`SimReader::poll`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Poll {
+    /// A new update was captured into the snapshot.
+    New,
+    /// Nothing new since the last poll.
+    Same,
+    /// The sim says it stopped (or its memory vanished): end the segment.
+    Stopped,
+    /// The pages' layout changed (e.g. iRacing's variable list): start a new segment with
+    /// [`SimReader::pages`].
+    LayoutChanged,
+}
+
+/// One consistent capture of a sim's pages, filled in place by [`SimReader::poll`].
+#[derive(Clone, Debug, Default)]
+pub struct Snapshot {
+    /// Current content of every page, in the order of [`SimReader::pages`].
+    pub pages: Vec<Vec<u8>>,
+    /// Which pages the last `New` poll changed (the engine stores only those).
+    pub changed: Vec<bool>,
+    /// The sim's own update counter for this capture, when it has one.
+    pub tick: Option<u64>,
+    /// Events the sim's data showed in this capture (session change, lap start), for markers.
+    pub events: Vec<(MarkerKind, String)>,
+}
+
+impl Snapshot {
+    /// A snapshot for `n` pages, all empty.
+    pub fn with_pages(n: usize) -> Snapshot {
+        Snapshot {
+            pages: vec![Vec::new(); n],
+            changed: vec![false; n],
+            tick: None,
+            events: Vec::new(),
+        }
+    }
+}
+
+/// A sim: its identity, and how to read it live or publish a recording of it.
+pub trait Sim: Send + Sync {
+    /// Short id stored in recordings and used on the command line, e.g. `acc`.
+    fn id(&self) -> &'static str;
+
+    /// Human name, e.g. `Assetto Corsa Competizione`.
+    fn name(&self) -> &'static str;
+
+    /// Whether the sim is publishing in `ns` now. May watch the memory for up to `window` to
+    /// see its counters move; mappings merely existing is not enough.
+    fn probe(&self, ns: &ShmNamespace, window: Duration) -> Result<Liveness, SimError>;
+
+    /// Connects a reader for recording. Fails if the sim's memory is not there.
+    fn open_reader(&self, ns: &ShmNamespace) -> Result<Box<dyn SimReader>, SimError>;
+
+    /// Opens (or creates, never shrinking) the sim's memory to publish frames of a recording
+    /// whose pages are `pages`. The caller has checked [`Sim::probe`] first.
+    fn open_publisher(
+        &self,
+        ns: &ShmNamespace,
+        pages: &[PageSpec],
+    ) -> Result<Box<dyn SimPublisher>, SimError>;
+}
+
+/// Reads a running sim.
+pub trait SimReader: Send {
+    /// The pages this reader captures, as the recording declares them.
+    fn pages(&self) -> Vec<PageSpec>;
+
+    /// Takes one consistent snapshot if the sim published a new update, following the sim's
+    /// torn-read protocol; never returns a half-written page.
+    fn poll(&mut self, snapshot: &mut Snapshot) -> Result<Poll, SimError>;
+
+    /// The interval at which the sim is known to publish, when it has a fixed one; the engine
+    /// polls faster than this.
+    fn nominal_interval(&self) -> Option<Duration> {
+        None
+    }
+
+    /// Blocks until the sim signals new data or `timeout` passes; returns false without
+    /// waiting when the sim has no signal (the engine then paces its polls itself).
+    fn wait(&mut self, _timeout: Duration) -> bool {
+        false
+    }
+}
+
+/// Where a frame stands in playback, for sims whose counters must keep increasing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PublishContext {
+    /// Frames published so far in this playback, across seeks and loops.
+    pub sequence: u64,
+    /// True for the first frame after a start, seek or loop: counters may need a jump.
+    pub discontinuity: bool,
+}
+
+/// Publishes a recording into shared memory as the sim would.
+pub trait SimPublisher: Send {
+    /// Writes one frame so that consumers see a consistent, new update.
+    fn publish(&mut self, frame: &FrameRef<'_>, ctx: PublishContext) -> Result<(), SimError>;
+
+    /// Publishes the sim's "stopped" state so consumers disconnect cleanly.
+    fn stop(&mut self) -> Result<(), SimError>;
+}
