@@ -113,6 +113,7 @@ pub fn inspect(rec: &Recording) -> Inspection {
             offset: c.offset,
             bytes: c.stored_bytes,
             reason: format!("chunk unreadable: {}", e.kind),
+            incomplete_tail: false,
         });
     }
     // Only chunks actually decoded count: the index may list chunks that turned out damaged.

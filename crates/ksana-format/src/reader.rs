@@ -43,6 +43,9 @@ pub struct Damage {
     pub bytes: u64,
     /// Why, e.g. "incomplete chunk at end of file" or a checksum mismatch.
     pub reason: String,
+    /// True when this is the incomplete last block a writer killed mid-write leaves: the
+    /// expected end of a crashed recording rather than corruption.
+    pub incomplete_tail: bool,
 }
 
 /// The page list in force from a point of the recording on.
@@ -278,6 +281,7 @@ impl Recording {
             let (h, body) = match block {
                 Ok(b) => b,
                 Err(e) => {
+                    let tail = matches!(e.kind, ErrorKind::Truncated { .. });
                     let reason = match e.kind {
                         ErrorKind::Truncated { .. } => {
                             "incomplete block at the end of the file (the writer stopped mid-write)"
@@ -295,6 +299,7 @@ impl Recording {
                             offset: pos,
                             bytes: next - pos,
                             reason,
+                            incomplete_tail: false,
                         });
                         pos = next;
                         continue;
@@ -303,6 +308,7 @@ impl Recording {
                         offset: pos,
                         bytes: len - pos,
                         reason,
+                        incomplete_tail: tail,
                     });
                     break;
                 }
@@ -353,6 +359,7 @@ impl Recording {
                                 offset: pos,
                                 bytes: block_len,
                                 reason: format!("chunk skipped: {kind}"),
+                                incomplete_tail: false,
                             });
                             if !self.opts.salvage {
                                 break;
@@ -367,6 +374,7 @@ impl Recording {
                             offset: pos,
                             bytes: block_len,
                             reason: format!("segment {} out of order", seg.index),
+                            incomplete_tail: false,
                         });
                         if !self.opts.salvage {
                             break;
@@ -377,6 +385,7 @@ impl Recording {
                             offset: pos,
                             bytes: block_len,
                             reason: format!("segment block: {}", e.kind),
+                            incomplete_tail: false,
                         });
                         if !self.opts.salvage {
                             break;
@@ -400,6 +409,8 @@ impl Recording {
                             offset: end,
                             bytes: rest,
                             reason: "bytes after the footer that are not its trailer".into(),
+                            // A trailer cut short is how a writer killed while closing ends.
+                            incomplete_tail: rest < TRAILER_LEN as u64,
                         });
                     }
                     break;
@@ -409,6 +420,7 @@ impl Recording {
                         offset: pos,
                         bytes: block_len,
                         reason: "a second HEAD block".into(),
+                        incomplete_tail: false,
                     });
                     if !self.opts.salvage {
                         break;
@@ -508,6 +520,23 @@ impl Recording {
     /// Size of the file in bytes.
     pub fn file_bytes(&self) -> u64 {
         self.src.len()
+    }
+
+    /// Decodes every chunk the index lists and checks it, without keeping anything: a player
+    /// calls this before publishing so that a damaged file is refused before any consumer sees
+    /// a frame. Returns the first error, located in the file. A crashed writer's incomplete
+    /// last block is not an error here: everything before it is whole.
+    pub fn verify(&self) -> Result<()> {
+        let mut frames = self.frames();
+        while frames.next_frame()?.is_some() {}
+        if let Some(d) = self.damage.iter().find(|d| !d.incomplete_tail) {
+            return Err(Error {
+                path: self.path.clone(),
+                offset: d.offset,
+                kind: ErrorKind::corrupt("recording", d.reason.clone()),
+            });
+        }
+        Ok(())
     }
 
     /// A cursor over the frames, from the first.
@@ -828,6 +857,7 @@ impl<'r> Frames<'r> {
                         offset: info.offset,
                         bytes: info.stored_bytes,
                         reason: format!("chunk skipped: {}", e.kind),
+                        incomplete_tail: false,
                     });
                 }
             }

@@ -35,6 +35,9 @@ fn a_bit_flip_in_each_chunk_body_stops_there_or_is_skipped_with_salvage() {
                 &IndexSource::Footer,
                 "the footer is intact"
             );
+            // The player's check refuses the file before publishing anything.
+            let v = rec.verify().expect_err("verify finds the flipped chunk");
+            assert_eq!(v.offset, c.offset + 16, "chunk {k}");
             let (frames, err) = read_until_error(&rec);
             let e = err.unwrap_or_else(|| panic!("flip in chunk {k} at {at} not detected"));
             assert!(

@@ -42,6 +42,9 @@ fn truncation_at_every_byte_of_the_last_two_chunks_and_the_footer() {
                 assert_eq!(rec.damage().len(), 1, "cut at {cut}: {:?}", rec.damage());
                 assert_eq!(rec.damage()[0].offset, start, "cut at {cut}");
                 assert_eq!(rec.damage()[0].bytes, cut - start, "cut at {cut}");
+                assert!(rec.damage()[0].incomplete_tail, "cut at {cut}");
+                rec.verify()
+                    .unwrap_or_else(|e| panic!("cut at {cut}: a torn tail is not corruption: {e}"));
             }
             // Inside the trailer after a complete footer block: the torn trailer is damage.
             None if cut > len - 16 => {
