@@ -190,6 +190,16 @@ impl<W: Sink> Writer<W> {
         Ok(w)
     }
 
+    /// The options the writer was made with.
+    pub fn options(&self) -> &WriterOptions {
+        &self.opts
+    }
+
+    /// The output's path (`<output>` when not writing to a named file).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// The pages of the current segment.
     pub fn pages(&self) -> &[PageSpec] {
         &self.pages

@@ -122,6 +122,13 @@ pub trait SimReader: Send {
         None
     }
 
+    /// When the sim's tick advances by exactly this much per update, a larger jump between two
+    /// captures means updates were published that the recorder did not see; the engine counts
+    /// them. `None` when ticks are not that regular.
+    fn tick_step(&self) -> Option<u64> {
+        None
+    }
+
     /// Blocks until the sim signals new data or `timeout` passes; returns false without
     /// waiting when the sim has no signal (the engine then paces its polls itself).
     fn wait(&mut self, _timeout: Duration) -> bool {

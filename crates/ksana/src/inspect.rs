@@ -7,6 +7,8 @@ use std::time::{Duration, UNIX_EPOCH};
 use ksana_format::{IndexSource, Inspection, ReadOptions, Recording, inspect};
 use serde::Serialize;
 
+use crate::term::bytes;
+
 /// The JSON report. Its shape is a public contract (docs/FORMAT.md, "inspect --json"):
 /// fields may be added, never renamed or removed, without changing `schema`.
 #[derive(Serialize)]
@@ -208,16 +210,6 @@ fn build(rec: &Recording, ins: &Inspection) -> Report {
                 reason: d.reason.clone(),
             })
             .collect(),
-    }
-}
-
-fn bytes(n: u64) -> String {
-    if n >= 10 << 20 {
-        format!("{:.1} MiB", n as f64 / (1 << 20) as f64)
-    } else if n >= 10 << 10 {
-        format!("{:.1} KiB", n as f64 / 1024.0)
-    } else {
-        format!("{n} B")
     }
 }
 

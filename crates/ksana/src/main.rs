@@ -2,13 +2,18 @@
 //!
 //! The binary only parses arguments and calls the library crates; see docs/ARCHITECTURE.md.
 
+mod dump;
 mod inspect;
+mod interrupt;
+mod play;
+mod simulate;
 mod synth;
+mod term;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 /// Exit code for a file that is unreadable or damaged (also clap's code for bad arguments).
 const EXIT_BAD_FILE: u8 = 2;
@@ -17,25 +22,68 @@ const EXIT_BAD_FILE: u8 = 2;
 #[command(
     name = "ksana",
     version,
-    about = "Record, play back, inspect and convert racing-sim telemetry"
+    about = "Record, play back, inspect and convert racing-sim telemetry",
+    long_about = "Record, play back, inspect and convert racing-sim telemetry.\n\nWith no command, ksana records (`ksana dump`), as the original ksana did.",
+    args_conflicts_with_subcommands = true
 )]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    /// `ksana` with no command takes `dump`'s options.
+    #[command(flatten)]
+    dump: dump::DumpArgs,
+}
+
+/// Where sims' shared memory lives (Linux: a directory; Windows: a private namespace for tests).
+#[derive(Args, Clone, Debug, Default)]
+struct ShmArgs {
+    /// Directory that holds the sims' shared-memory files on Linux (default /dev/shm; the
+    /// Flatpak Steam path works too). On Windows it selects a private namespace, for tests.
+    #[arg(long, env = "KSANA_SHM_DIR", value_name = "DIR")]
+    shm_dir: Option<PathBuf>,
+}
+
+impl ShmArgs {
+    fn namespace(&self) -> ksana_shm::ShmNamespace {
+        match &self.shm_dir {
+            Some(d) => ksana_shm::ShmNamespace::with_root(d),
+            None => ksana_shm::ShmNamespace::from_env(),
+        }
+    }
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Record a running sim's telemetry into a file (the default command).
+    #[command(visible_alias = "record")]
+    Dump(dump::DumpArgs),
+    /// Play a recording back into shared memory, so that consumers believe the sim is running.
+    Play(play::PlayArgs),
     /// Describe a recording: sim, pages, duration, rates, gaps, chunks, ratio, markers, damage.
     Inspect {
         /// The recording.
-        file: PathBuf,
+        #[arg(required_unless_present = "input")]
+        file: Option<PathBuf>,
+        /// The recording (as the original ksana's `inspect -i FILE`).
+        #[arg(short, long, conflicts_with = "file")]
+        input: Option<PathBuf>,
         /// Print the report as JSON (schema `ksana-inspect/1`, docs/FORMAT.md).
         #[arg(long)]
         json: bool,
         /// Skip damaged chunks and go on, instead of stopping at the first.
         #[arg(long)]
         salvage: bool,
+    },
+    /// Publish a sim's pages with generated data, as the sim would (no game needed).
+    Simulate(simulate::SimulateArgs),
+    /// Test helper: print every test-pattern update seen in shared memory until the sim stops.
+    #[command(hide = true)]
+    TestpatternCheck {
+        /// Give up after this many seconds.
+        #[arg(long, default_value_t = 60.0)]
+        timeout: f64,
+        #[command(flatten)]
+        shm: ShmArgs,
     },
     /// Write a synthetic recording (no game needed): for trying ksana, tests and benchmarks.
     Synth {
@@ -54,25 +102,59 @@ enum Command {
     },
 }
 
+fn report(r: anyhow::Result<ExitCode>) -> ExitCode {
+    match r {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            // A file ksana cannot read is exit 2, like inspect; anything else 1.
+            let bad_file = e.chain().any(|c| {
+                c.downcast_ref::<ksana_format::Error>().is_some()
+                    || matches!(
+                        c.downcast_ref::<ksana_engine::EngineError>(),
+                        Some(ksana_engine::EngineError::Format(_))
+                    )
+            });
+            if bad_file {
+                ExitCode::from(EXIT_BAD_FILE)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Inspect {
+        None => report(dump::run(&cli.dump)),
+        Some(Command::Dump(a)) => report(dump::run(&a)),
+        Some(Command::Play(a)) => report(play::run(&a)),
+        Some(Command::Inspect {
             file,
+            input,
             json,
             salvage,
-        } => inspect::run(&file, json, salvage),
-        Command::Synth {
+        }) => {
+            let file = file.or(input).unwrap_or_default();
+            inspect::run(&file, json, salvage)
+        }
+        Some(Command::Simulate(a)) => report(simulate::run(&a)),
+        Some(Command::TestpatternCheck { timeout, shm }) => report((|| {
+            let out = std::io::stdout();
+            let mut out = std::io::BufWriter::new(out.lock());
+            ksana_sims::testpattern::check::watch(
+                &shm.namespace(),
+                std::time::Duration::from_secs_f64(timeout.clamp(0.0, 3600.0)),
+                &mut out,
+            )?;
+            Ok(ExitCode::SUCCESS)
+        })()),
+        Some(Command::Synth {
             output,
             profile,
             seconds,
             seed,
-        } => match synth::run(&output, profile, seconds, seed) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                ExitCode::FAILURE
-            }
-        },
+        }) => report(synth::run(&output, profile, seconds, seed).map(|()| ExitCode::SUCCESS)),
     }
 }

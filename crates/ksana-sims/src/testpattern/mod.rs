@@ -5,6 +5,7 @@
 //! `ksana simulate --sim testpattern` publishes it at any rate; every byte of an update is a
 //! function of its counter, so any frame can be checked on its own.
 
+pub mod check;
 pub mod layout;
 mod publisher;
 mod reader;

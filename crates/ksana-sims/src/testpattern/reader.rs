@@ -62,4 +62,8 @@ impl SimReader for Reader {
     fn nominal_interval(&self) -> Option<Duration> {
         None
     }
+
+    fn tick_step(&self) -> Option<u64> {
+        Some(1)
+    }
 }

@@ -1,0 +1,302 @@
+//! The player: publishes a recording's frames at their recorded times (scaled by speed), with
+//! seek, pause, loop and a range, then leaves the sim's memory in its "stopped" state.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Receiver;
+use std::time::{Duration, Instant};
+
+use ksana_format::Recording;
+use ksana_shm::ShmNamespace;
+use ksana_sims::{Liveness, PublishContext, Sim, SimPublisher};
+
+use crate::error::EngineError;
+use crate::pacer::Pacer;
+use crate::record::unknown_sim;
+use crate::stats::LatencyStats;
+
+/// A command from the user while playing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Control {
+    /// Pause, or resume when paused.
+    TogglePause,
+    /// Jump by this many nanoseconds of recording time (negative: back).
+    Seek(i64),
+    /// Stop now.
+    Quit,
+}
+
+/// What `ksana play` was asked to do.
+#[derive(Clone, Debug)]
+pub struct PlayOptions {
+    /// Playback speed, 0.1–16.
+    pub speed: f64,
+    /// Start again from `from` at the end.
+    pub looping: bool,
+    /// Recording time to start at (ns since its start).
+    pub from_ns: Option<u64>,
+    /// Recording time to stop at.
+    pub to_ns: Option<u64>,
+    /// Publish even if another process is publishing live data.
+    pub force: bool,
+    /// Where to publish.
+    pub ns: ShmNamespace,
+    /// How long to watch the memory for a live sim before publishing.
+    pub probe_window: Duration,
+    /// Set to stop (Ctrl+C).
+    pub stop: Arc<AtomicBool>,
+}
+
+impl PlayOptions {
+    /// Defaults: speed 1, no loop, whole recording, no force, 300 ms probe.
+    pub fn new(ns: ShmNamespace, stop: Arc<AtomicBool>) -> PlayOptions {
+        PlayOptions {
+            speed: 1.0,
+            looping: false,
+            from_ns: None,
+            to_ns: None,
+            force: false,
+            ns,
+            probe_window: Duration::from_millis(300),
+            stop,
+        }
+    }
+}
+
+/// A moment of playback, for the status line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlayStatus {
+    /// Recording time of the last published frame.
+    pub position_ns: u64,
+    /// Frames published.
+    pub frames: u64,
+    /// Completed loops.
+    pub loops: u32,
+    /// True while paused.
+    pub paused: bool,
+}
+
+/// Why playback ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopReason {
+    /// The end (or `to`) was reached without `--loop`.
+    End,
+    /// The user quit.
+    Quit,
+    /// Stopped from outside (Ctrl+C).
+    Stopped,
+}
+
+/// What a playback did.
+#[derive(Clone, Debug)]
+pub struct PlayReport {
+    /// Frames published.
+    pub frames: u64,
+    /// Loops completed.
+    pub loops: u32,
+    /// |publish time − scheduled time| of every frame.
+    pub timing: LatencyStats,
+    /// Why it ended.
+    pub reason: StopReason,
+}
+
+/// Plays `rec` into shared memory. Checks the whole file first (a damaged recording is refused
+/// before anything is published) and refuses to overwrite a live sim unless forced.
+pub fn play(
+    rec: &Recording,
+    opts: &PlayOptions,
+    controls: Option<&Receiver<Control>>,
+    status: &mut dyn FnMut(&PlayStatus),
+) -> Result<PlayReport, EngineError> {
+    if !(0.1..=16.0).contains(&opts.speed) {
+        return Err(EngineError::Usage(format!(
+            "--speed must be between 0.1 and 16, got {}",
+            opts.speed
+        )));
+    }
+    let sim: &dyn Sim =
+        ksana_sims::by_id(&rec.header().sim).ok_or_else(|| unknown_sim(&rec.header().sim))?;
+    rec.verify()?;
+    let Some((first_ns, last_ns)) = rec.time_range() else {
+        return Err(EngineError::Usage(format!(
+            "{}: the recording holds no frames",
+            rec.path().display()
+        )));
+    };
+    let from = opts.from_ns.unwrap_or(first_ns).max(first_ns);
+    let to = opts.to_ns.unwrap_or(last_ns).min(last_ns);
+    if from > to {
+        return Err(EngineError::Usage(format!(
+            "--from {} is after --to {} (the recording spans {}–{})",
+            crate::format_time(from),
+            crate::format_time(to),
+            crate::format_time(first_ns),
+            crate::format_time(last_ns)
+        )));
+    }
+    if let Liveness::Live { evidence } = sim.probe(&opts.ns, opts.probe_window)?
+        && !opts.force
+    {
+        return Err(EngineError::LiveSim {
+            sim: sim.id().to_string(),
+            evidence,
+        });
+    }
+    let mut segment = u32::MAX;
+    let mut publisher: Option<Box<dyn SimPublisher>> = None;
+    let pacer = Pacer::default();
+    let mut timing = LatencyStats::default();
+    let mut st = PlayStatus {
+        position_ns: from,
+        frames: 0,
+        loops: 0,
+        paused: false,
+    };
+    let mut frames = rec.frames();
+    frames.seek(from)?;
+    // Recording time `media` is published at `base + (ts − media) / speed`.
+    let mut base = Instant::now();
+    let mut media = from;
+    let mut discontinuity = true;
+    let mut last_status = Instant::now();
+    let mut pending: Option<Control> = None;
+    // When playback runs late, frames still go out spaced by at least half their recorded
+    // interval: two frames written back to back would look like one to any consumer.
+    let mut last_publish: Option<(Instant, u64)> = None;
+    let _ = thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Max);
+    let reason = 'play: loop {
+        if opts.stop.load(Ordering::Relaxed) {
+            break StopReason::Stopped;
+        }
+        while let Some(c) = pending
+            .take()
+            .or_else(|| controls.and_then(|rx| rx.try_recv().ok()))
+        {
+            match c {
+                Control::Quit => break 'play StopReason::Quit,
+                Control::TogglePause => {
+                    st.paused = true;
+                    status(&st);
+                    let paused_at = Instant::now();
+                    if let Some(r) = wait_for_resume(controls, &opts.stop) {
+                        break 'play r;
+                    }
+                    base += paused_at.elapsed();
+                    st.paused = false;
+                }
+                Control::Seek(delta) => {
+                    let target = (st.position_ns as i64)
+                        .saturating_add(delta)
+                        .clamp(from as i64, to as i64) as u64;
+                    frames.seek(target)?;
+                    base = Instant::now();
+                    media = target;
+                    st.position_ns = target;
+                    discontinuity = true;
+                }
+            }
+        }
+        let Some(f) = frames.next_frame()?.filter(|f| f.timestamp_ns() <= to) else {
+            if opts.looping {
+                frames.seek(from)?;
+                base = Instant::now();
+                media = from;
+                discontinuity = true;
+                st.loops += 1;
+                continue;
+            }
+            break StopReason::End;
+        };
+        if f.segment() != segment {
+            if let Some(mut p) = publisher.take() {
+                p.stop()?;
+            }
+            segment = f.segment();
+            let pages = &rec.segments()[segment as usize].pages;
+            publisher = Some(sim.open_publisher(&opts.ns, pages)?);
+        }
+        let offset = Duration::from_secs_f64(
+            f.timestamp_ns().saturating_sub(media) as f64 / 1e9 / opts.speed,
+        );
+        // Sleep in slices so that a stop or a key is noticed within 50 ms, even across a long
+        // pause in the recording.
+        loop {
+            let due = base + offset;
+            if due <= Instant::now() + Duration::from_millis(60) {
+                break;
+            }
+            if opts.stop.load(Ordering::Relaxed) {
+                break 'play StopReason::Stopped;
+            }
+            match controls.and_then(|rx| rx.try_recv().ok()) {
+                Some(Control::Quit) => break 'play StopReason::Quit,
+                Some(Control::TogglePause) => {
+                    st.paused = true;
+                    status(&st);
+                    let paused_at = Instant::now();
+                    if let Some(r) = wait_for_resume(controls, &opts.stop) {
+                        break 'play r;
+                    }
+                    base += paused_at.elapsed();
+                    st.paused = false;
+                }
+                Some(seek) => {
+                    // This frame is skipped: the seek replaces it.
+                    pending = Some(seek);
+                    continue 'play;
+                }
+                None => std::thread::sleep(Duration::from_millis(50)),
+            }
+        }
+        let due = base + offset;
+        let spaced = match last_publish {
+            Some((at, ts)) if !discontinuity => {
+                let gap = f.timestamp_ns().saturating_sub(ts) as f64 / 1e9 / opts.speed / 2.0;
+                due.max(at + Duration::from_secs_f64(gap.min(0.05)))
+            }
+            _ => due,
+        };
+        pacer.sleep_until(spaced);
+        let ctx = PublishContext {
+            sequence: st.frames,
+            discontinuity,
+        };
+        if let Some(p) = publisher.as_mut() {
+            p.publish(&f, ctx)?;
+        }
+        let done = Instant::now();
+        last_publish = Some((done, f.timestamp_ns()));
+        timing.add(done.saturating_duration_since(due));
+        discontinuity = false;
+        st.frames += 1;
+        st.position_ns = f.timestamp_ns();
+        if done - last_status >= Duration::from_millis(250) {
+            status(&st);
+            last_status = done;
+        }
+    };
+    if let Some(mut p) = publisher.take() {
+        p.stop()?;
+    }
+    Ok(PlayReport {
+        frames: st.frames,
+        loops: st.loops,
+        timing,
+        reason,
+    })
+}
+
+/// Blocks while paused; `Some(reason)` if playback must end instead of resuming.
+fn wait_for_resume(controls: Option<&Receiver<Control>>, stop: &AtomicBool) -> Option<StopReason> {
+    let rx = controls?;
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            return Some(StopReason::Stopped);
+        }
+        match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(Control::TogglePause) => return None,
+            Ok(Control::Quit) => return Some(StopReason::Quit),
+            _ => {}
+        }
+    }
+}

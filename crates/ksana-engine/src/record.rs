@@ -1,0 +1,557 @@
+//! The recorder: waits for a sim, samples every new update (or at most `--fps`), and streams
+//! frames to a writer thread, across sim restarts, until stopped.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use ksana_format::{
+    CompactReport, Header, Marker, MarkerKind, PageSpec, PageUpdate, Writer, WriterOptions,
+};
+use ksana_shm::ShmNamespace;
+use ksana_sims::{Liveness, Poll, Sim, SimReader, Snapshot};
+
+use crate::error::EngineError;
+use crate::pacer::Pacer;
+
+/// Which sim to record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SimChoice {
+    /// Whichever registered sim is found publishing.
+    Auto,
+    /// This one.
+    Id(String),
+}
+
+/// Where the recording goes.
+#[derive(Clone, Debug)]
+pub enum Output {
+    /// This file.
+    File(PathBuf),
+    /// A file named by [`default_file_name`] in this directory.
+    Dir(PathBuf),
+}
+
+/// What `ksana dump` was asked to do.
+#[derive(Clone, Debug)]
+pub struct RecordOptions {
+    /// Which sim.
+    pub sim: SimChoice,
+    /// Most frames per second to store; `None` stores every update.
+    pub fps: Option<u32>,
+    /// Output file or directory.
+    pub output: Output,
+    /// Stop after this long (of recording, waiting included).
+    pub max_duration: Option<Duration>,
+    /// Stop when the first recorded sim session ends, instead of waiting for the sim again.
+    pub once: bool,
+    /// Where the sims' shared memory lives.
+    pub ns: ShmNamespace,
+    /// Metadata for the header (car, track, notes…).
+    pub metadata: Vec<(String, String)>,
+    /// Chunking and compression.
+    pub writer: WriterOptions,
+    /// Set to stop recording cleanly (Ctrl+C).
+    pub stop: Arc<AtomicBool>,
+}
+
+/// A moment of the recorder, for the live status line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordStatus {
+    /// The sim being recorded, or `None` while waiting for one.
+    pub sim: Option<&'static str>,
+    /// The output file, once created.
+    pub path: Option<PathBuf>,
+    /// Time since the recorder started.
+    pub elapsed: Duration,
+    /// Frames stored.
+    pub frames: u64,
+    /// Frames per second over the last second.
+    pub rate_hz: f64,
+    /// Bytes written so far.
+    pub file_bytes: u64,
+    /// Full-state bytes of the frames captured.
+    pub raw_bytes: u64,
+    /// Updates the sim published that were not captured (for sims with regular ticks, beyond
+    /// what `--fps` skips on purpose).
+    pub missed: u64,
+}
+
+/// What a recording session produced.
+#[derive(Clone, Debug)]
+pub struct RecordReport {
+    /// The file, if a sim was ever found.
+    pub path: Option<PathBuf>,
+    /// Frames stored.
+    pub frames: u64,
+    /// Segments (sim connections).
+    pub segments: u32,
+    /// Frames lost because the writer thread fell behind.
+    pub dropped: u64,
+    /// Updates not captured because the sampler was not scheduled in time (sims with regular
+    /// ticks only; not counting what `--fps` skips on purpose).
+    pub missed: u64,
+    /// The re-packing at close, when it ran.
+    pub compact: Option<CompactReport>,
+    /// Why re-packing did not run or failed (the file is complete either way).
+    pub compact_error: Option<String>,
+}
+
+/// `ksana_<sim>_<YYYYMMDD_HHMMSS>.ksana`, local time.
+pub fn default_file_name(sim: &str) -> String {
+    let now = jiff::Zoned::now();
+    format!("ksana_{sim}_{}.ksana", now.strftime("%Y%m%d_%H%M%S"))
+}
+
+/// What the writer thread leaves: the file, and the re-packing's report or why it did not run.
+type Closed = (PathBuf, Option<CompactReport>, Option<String>);
+
+enum Msg {
+    Frame {
+        ts: u64,
+        tick: Option<u64>,
+        pages: Vec<(usize, Vec<u8>)>,
+    },
+    Marker(Marker),
+    Segment {
+        ts: u64,
+        pages: Vec<PageSpec>,
+        reason: String,
+    },
+    Flush,
+}
+
+/// The writer thread: encoding and disk I/O off the sampling loop, so a chunk being
+/// compressed never delays a sample.
+struct WriterThread {
+    tx: SyncSender<Msg>,
+    handle: JoinHandle<Result<Closed, EngineError>>,
+    bytes: Arc<AtomicU64>,
+    failed: Arc<Mutex<Option<String>>>,
+}
+
+impl WriterThread {
+    fn start(
+        path: PathBuf,
+        header: Header,
+        opts: WriterOptions,
+    ) -> Result<WriterThread, EngineError> {
+        let writer = Writer::create(&path, header, opts)?;
+        let (tx, rx) = sync_channel::<Msg>(4096);
+        let bytes = Arc::new(AtomicU64::new(writer.bytes_written()));
+        let failed = Arc::new(Mutex::new(None));
+        let (b, f) = (bytes.clone(), failed.clone());
+        let handle = std::thread::Builder::new()
+            .name("ksana-writer".into())
+            .spawn(move || {
+                // Encoding competes for the CPU with the sampling loop, which must not miss an
+                // update: the writer yields. Lowering a thread's priority needs no privilege.
+                let _ = thread_priority::set_current_thread_priority(
+                    thread_priority::ThreadPriority::Min,
+                );
+                writer_loop(writer, rx, b, f)
+            })
+            .map_err(|e| EngineError::Output {
+                path: path.clone(),
+                detail: format!("cannot start the writer thread: {e}"),
+            })?;
+        Ok(WriterThread {
+            tx,
+            handle,
+            bytes,
+            failed,
+        })
+    }
+
+    /// Queues a message; `false` if the queue is full (the frame is dropped and counted).
+    fn send(&self, m: Msg) -> bool {
+        match self.tx.try_send(m) {
+            Ok(()) => true,
+            Err(TrySendError::Full(_)) => false,
+            Err(TrySendError::Disconnected(_)) => false,
+        }
+    }
+
+    /// Queues a message that must not be lost (markers, segments), waiting if needed.
+    fn send_blocking(&self, m: Msg) {
+        let _ = self.tx.send(m);
+    }
+
+    fn failure(&self) -> Option<String> {
+        self.failed.lock().ok().and_then(|f| f.clone())
+    }
+
+    fn close(self) -> Result<Closed, EngineError> {
+        drop(self.tx);
+        self.handle
+            .join()
+            .map_err(|_| EngineError::Usage("the writer thread panicked".into()))?
+    }
+}
+
+fn writer_loop(
+    mut w: Writer<std::fs::File>,
+    rx: Receiver<Msg>,
+    bytes: Arc<AtomicU64>,
+    failed: Arc<Mutex<Option<String>>>,
+) -> Result<Closed, EngineError> {
+    let fail = |e: &ksana_format::Error| {
+        if let Ok(mut f) = failed.lock() {
+            *f = Some(e.to_string());
+        }
+    };
+    while let Ok(m) = rx.recv() {
+        let r = match m {
+            Msg::Frame { ts, tick, pages } => {
+                let ups: Vec<PageUpdate<'_>> = pages
+                    .iter()
+                    .map(|(page, data)| PageUpdate { page: *page, data })
+                    .collect();
+                w.write_frame(ts, tick, &ups)
+            }
+            Msg::Marker(m) => w.add_marker(m),
+            Msg::Segment { ts, pages, reason } => w.begin_segment(ts, pages, &reason),
+            Msg::Flush => w.flush_chunk(),
+        };
+        if let Err(e) = r {
+            fail(&e);
+            return Err(e.into());
+        }
+        bytes.store(w.bytes_written(), Ordering::Relaxed);
+    }
+    // Closing: finish (footer) first; re-packing is an optimisation whose failure loses nothing.
+    let compact = w.options().compact_on_close.clone();
+    let path = w.path().to_path_buf();
+    if let Err(e) = w.finish() {
+        fail(&e);
+        return Err(e.into());
+    }
+    match compact {
+        Some(c) => match ksana_format::compact_file(&path, &c) {
+            Ok(rep) => Ok((path, Some(rep), None)),
+            Err(e) => Ok((path, None, Some(e.to_string()))),
+        },
+        None => Ok((path, None, None)),
+    }
+}
+
+/// Finds a sim publishing now: the chosen one, or the first registered that is live.
+fn find_sim(
+    choice: &SimChoice,
+    ns: &ShmNamespace,
+) -> Result<Option<&'static dyn Sim>, EngineError> {
+    let window = Duration::from_millis(150);
+    match choice {
+        SimChoice::Id(id) => {
+            let sim = ksana_sims::by_id(id).ok_or_else(|| unknown_sim(id))?;
+            Ok(matches!(sim.probe(ns, window)?, Liveness::Live { .. }).then_some(sim))
+        }
+        SimChoice::Auto => {
+            for sim in ksana_sims::all() {
+                if let Liveness::Live { .. } = sim.probe(ns, window)? {
+                    return Ok(Some(*sim));
+                }
+            }
+            Ok(None)
+        }
+    }
+}
+
+pub(crate) fn unknown_sim(id: &str) -> EngineError {
+    EngineError::UnknownSim {
+        id: id.to_string(),
+        known: ksana_sims::all()
+            .iter()
+            .map(|s| s.id())
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+fn unix_ns_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i64)
+        .unwrap_or(0)
+}
+
+/// Records until `opts.stop` is set or `max_duration` passes. `status` is called about four
+/// times a second.
+pub fn record(
+    opts: &RecordOptions,
+    status: &mut dyn FnMut(&RecordStatus),
+) -> Result<RecordReport, EngineError> {
+    if let Some(f) = opts.fps
+        && !(1..=1000).contains(&f)
+    {
+        return Err(EngineError::Usage(format!(
+            "--fps must be between 1 and 1000, got {f}"
+        )));
+    }
+    if let SimChoice::Id(id) = &opts.sim
+        && ksana_sims::by_id(id).is_none()
+    {
+        return Err(unknown_sim(id));
+    }
+    let started = Instant::now();
+    let deadline = opts.max_duration.map(|d| started + d);
+    let over =
+        || opts.stop.load(Ordering::Relaxed) || deadline.is_some_and(|d| Instant::now() >= d);
+    let mut st = RecordStatus {
+        sim: None,
+        path: None,
+        elapsed: Duration::ZERO,
+        frames: 0,
+        rate_hz: 0.0,
+        file_bytes: 0,
+        raw_bytes: 0,
+        missed: 0,
+    };
+    let mut writer: Option<WriterThread> = None;
+    let mut t0 = started;
+    let mut segments = 0u32;
+    let mut dropped = 0u64;
+    let mut last_status = Instant::now() - Duration::from_secs(1);
+    'outer: while !over() {
+        // Wait for a sim.
+        st.sim = None;
+        let sim = loop {
+            if over() {
+                break 'outer;
+            }
+            if let Some(s) = find_sim(&opts.sim, &opts.ns)? {
+                break s;
+            }
+            st.elapsed = started.elapsed();
+            status(&st);
+            std::thread::sleep(Duration::from_millis(250));
+        };
+        let mut reader = match sim.open_reader(&opts.ns) {
+            Ok(r) => r,
+            // It vanished between the probe and the open: wait again.
+            Err(_) => continue,
+        };
+        st.sim = Some(sim.id());
+        let pages = reader.pages();
+        let now_ns = |t0: Instant| Instant::now().saturating_duration_since(t0).as_nanos() as u64;
+        match &writer {
+            None => {
+                let path = match &opts.output {
+                    Output::File(p) => p.clone(),
+                    Output::Dir(d) => d.join(default_file_name(sim.id())),
+                };
+                let mut header = Header::new(sim.id(), pages.clone());
+                header.start_unix_ns = unix_ns_now();
+                header.metadata = opts.metadata.clone();
+                t0 = Instant::now();
+                let w = WriterThread::start(path.clone(), header, opts.writer.clone())?;
+                st.path = Some(path);
+                writer = Some(w);
+            }
+            Some(w) => {
+                w.send_blocking(Msg::Segment {
+                    ts: now_ns(t0),
+                    pages: pages.clone(),
+                    reason: format!("{} connected again", sim.name()),
+                });
+                w.send_blocking(Msg::Marker(Marker::new(
+                    now_ns(t0),
+                    MarkerKind::SegmentStart,
+                    sim.id(),
+                )));
+            }
+        }
+        segments += 1;
+        let Some(w) = writer.as_ref() else { break };
+        w.send_blocking(Msg::Marker(Marker::new(
+            now_ns(t0),
+            MarkerKind::SessionStart,
+            format!("{} connected", sim.name()),
+        )));
+        let end = sample(
+            &mut *reader,
+            opts,
+            w,
+            t0,
+            &over,
+            &mut st,
+            &mut dropped,
+            &mut last_status,
+            started,
+            status,
+        )?;
+        w.send_blocking(Msg::Marker(Marker::new(
+            now_ns(t0),
+            MarkerKind::SessionEnd,
+            end,
+        )));
+        if let Some(e) = w.failure() {
+            return Err(EngineError::Output {
+                path: st.path.clone().unwrap_or_default(),
+                detail: e,
+            });
+        }
+        if opts.once {
+            break;
+        }
+    }
+    let (path, compact, compact_error) = match writer {
+        Some(w) => {
+            let (p, c, e) = w.close()?;
+            (Some(p), c, e)
+        }
+        None => (None, None, None),
+    };
+    Ok(RecordReport {
+        path,
+        frames: st.frames,
+        segments,
+        dropped,
+        missed: st.missed,
+        compact,
+        compact_error,
+    })
+}
+
+/// The sampling loop of one sim connection; returns why it ended.
+#[allow(clippy::too_many_arguments)]
+fn sample(
+    reader: &mut dyn SimReader,
+    opts: &RecordOptions,
+    w: &WriterThread,
+    t0: Instant,
+    over: &dyn Fn() -> bool,
+    st: &mut RecordStatus,
+    dropped: &mut u64,
+    last_status: &mut Instant,
+    started: Instant,
+    status: &mut dyn FnMut(&RecordStatus),
+) -> Result<String, EngineError> {
+    // A sample missed is a frame lost: ask for a higher priority where the OS grants it
+    // (Windows does for a normal user; Linux needs CAP_SYS_NICE). Failing is fine.
+    let _ = thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Max);
+    let pacer = Pacer::new(Duration::from_micros(100));
+    let mut snap = Snapshot::with_pages(reader.pages().len());
+    let period = opts
+        .fps
+        .map(|f| Duration::from_secs_f64(1.0 / f64::from(f)));
+    let mut next = Instant::now();
+    let mut last_frame = Instant::now();
+    let mut last_new: Option<Instant> = None;
+    let mut interval_est = reader
+        .nominal_interval()
+        .unwrap_or(Duration::from_millis(1));
+    let mut window_start = Instant::now();
+    let mut window_frames = 0u64;
+    let mut flushed_idle = false;
+    let step = reader.tick_step();
+    let mut last_tick: Option<u64> = None;
+    loop {
+        if over() {
+            return Ok("recording stopped".into());
+        }
+        snap.changed.iter_mut().for_each(|c| *c = false);
+        snap.events.clear();
+        let poll = match reader.poll(&mut snap) {
+            Ok(p) => p,
+            Err(e) => return Ok(format!("sim memory unreadable: {e}")),
+        };
+        let now = Instant::now();
+        match poll {
+            Poll::New => {
+                let ts = now.saturating_duration_since(t0).as_nanos() as u64;
+                let pages: Vec<(usize, Vec<u8>)> = snap
+                    .pages
+                    .iter()
+                    .zip(&snap.changed)
+                    .enumerate()
+                    .filter(|(_, (_, c))| **c)
+                    .map(|(i, (p, _))| (i, p.clone()))
+                    .collect();
+                // Updates missed: a tick jump beyond one step, unless --fps asked to skip.
+                if let (Some(step), Some(prev), Some(t), None) =
+                    (step, last_tick, snap.tick, period)
+                    && step > 0
+                    && t > prev + step
+                {
+                    st.missed += (t - prev) / step - 1;
+                }
+                last_tick = snap.tick;
+                for (kind, label) in snap.events.drain(..) {
+                    w.send_blocking(Msg::Marker(Marker::new(ts, kind, label)));
+                }
+                if w.send(Msg::Frame {
+                    ts,
+                    tick: snap.tick,
+                    pages,
+                }) {
+                    st.frames += 1;
+                    window_frames += 1;
+                    st.raw_bytes += snap.pages.iter().map(|p| p.len() as u64).sum::<u64>();
+                } else {
+                    *dropped += 1;
+                }
+                if let Some(prev) = last_new {
+                    // Smoothed interval between the sim's updates: polls go four times as fast.
+                    let d = now - prev;
+                    interval_est = (interval_est * 7 + d) / 8;
+                }
+                last_new = Some(now);
+                last_frame = now;
+                flushed_idle = false;
+            }
+            Poll::Same => {
+                // A quiet sim: flush the open chunk so a crash loses nothing older than ~1 s.
+                if !flushed_idle && now - last_frame > Duration::from_secs(1) {
+                    w.send_blocking(Msg::Flush);
+                    flushed_idle = true;
+                }
+            }
+            Poll::Stopped => return Ok("the sim stopped".into()),
+            Poll::LayoutChanged => {
+                let pages = reader.pages();
+                snap = Snapshot::with_pages(pages.len());
+                let ts = now.saturating_duration_since(t0).as_nanos() as u64;
+                w.send_blocking(Msg::Segment {
+                    ts,
+                    pages,
+                    reason: "the sim changed its layout".into(),
+                });
+            }
+        }
+        if now - *last_status >= Duration::from_millis(250) {
+            let win = now - window_start;
+            if win >= Duration::from_secs(1) {
+                st.rate_hz = window_frames as f64 / win.as_secs_f64();
+                window_start = now;
+                window_frames = 0;
+            }
+            st.elapsed = now - started;
+            st.file_bytes = w.bytes.load(Ordering::Relaxed);
+            status(st);
+            *last_status = now;
+            if w.failure().is_some() {
+                return Ok("the writer failed".into());
+            }
+        }
+        match period {
+            Some(p) => {
+                next += p;
+                if next < now {
+                    next = now;
+                }
+                pacer.sleep_until(next);
+            }
+            None => {
+                let poll_every =
+                    (interval_est / 4).clamp(Duration::from_micros(100), Duration::from_millis(2));
+                if !reader.wait(poll_every) {
+                    std::thread::sleep(poll_every);
+                }
+            }
+        }
+    }
+}

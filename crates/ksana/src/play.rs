@@ -1,0 +1,102 @@
+//! `ksana play FILE` (also `-i FILE`): publish a recording into shared memory.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use ksana_engine::{PlayOptions, format_time, play};
+use ksana_format::Recording;
+
+use crate::term::{Keys, StatusLine};
+
+/// Options of `ksana play`.
+#[derive(Args, Clone, Debug)]
+pub struct PlayArgs {
+    /// The recording.
+    #[arg(required_unless_present = "input")]
+    file: Option<PathBuf>,
+    /// The recording (as the original ksana's `play -i FILE`).
+    #[arg(short, long, conflicts_with = "file")]
+    input: Option<PathBuf>,
+    /// Playback speed, 0.1–16.
+    #[arg(long, default_value_t = 1.0)]
+    speed: f64,
+    /// Start again at the end (from --from).
+    #[arg(long = "loop")]
+    looping: bool,
+    /// Start at this recording time: seconds (83.5) or m:ss (1:23.5).
+    #[arg(long, value_name = "TIME", value_parser = ksana_engine::parse_time)]
+    from: Option<u64>,
+    /// Stop at this recording time.
+    #[arg(long, value_name = "TIME", value_parser = ksana_engine::parse_time)]
+    to: Option<u64>,
+    /// Publish even if a live sim is writing the same shared memory (its data is overwritten).
+    #[arg(long)]
+    force: bool,
+    /// Print the publish-timing figures (p50/p99/max of |publish − scheduled|) at the end.
+    #[arg(long)]
+    timing: bool,
+    #[command(flatten)]
+    shm: crate::ShmArgs,
+}
+
+pub fn run(a: &PlayArgs) -> Result<ExitCode> {
+    let Some(file) = a.file.clone().or(a.input.clone()) else {
+        bail!("no recording given")
+    };
+    if !(0.1..=16.0).contains(&a.speed) {
+        bail!("--speed must be between 0.1 and 16, got {}", a.speed);
+    }
+    let rec = Recording::open(&file)?;
+    let stop =
+        crate::interrupt::install("publishing the stopped state; Ctrl+C again to exit at once");
+    let mut opts = PlayOptions::new(a.shm.namespace(), stop);
+    opts.speed = a.speed;
+    opts.looping = a.looping;
+    opts.from_ns = a.from;
+    opts.to_ns = a.to;
+    opts.force = a.force;
+    let keys = Keys::start();
+    let mut line = StatusLine::new();
+    let (_, last) = rec.time_range().unwrap_or((0, 0));
+    let sim = rec.header().sim.clone();
+    let result = play(&rec, &opts, keys.as_ref().map(|k| &k.rx), &mut |s| {
+        line.show(&format!(
+            "{sim}  {} / {}  {} frames{}{}   [space] pause  [←/→] 5 s  [q] quit",
+            format_time(s.position_ns),
+            format_time(last),
+            s.frames,
+            if s.loops > 0 {
+                format!("  loop {}", s.loops + 1)
+            } else {
+                String::new()
+            },
+            if s.paused { "  PAUSED" } else { "" },
+        ));
+    });
+    drop(keys);
+    line.finish();
+    let report = result.with_context(|| format!("playing {}", file.display()))?;
+    println!(
+        "played {} frames of {}{}",
+        report.frames,
+        file.display(),
+        if report.loops > 0 {
+            format!(" ({} loops)", report.loops)
+        } else {
+            String::new()
+        }
+    );
+    if a.timing {
+        let t = &report.timing;
+        println!(
+            "publish error over {} frames: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+            t.count(),
+            t.percentile(50.0).as_secs_f64() * 1e3,
+            t.percentile(99.0).as_secs_f64() * 1e3,
+            t.max().as_secs_f64() * 1e3
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
