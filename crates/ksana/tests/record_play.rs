@@ -158,17 +158,24 @@ fn dump_fps_caps_the_rate_and_still_never_tears() {
     sim.wait().unwrap();
     let c = counters(&a);
     missing(&c);
-    // About 100 samples a second (the first arrives once the sim is found).
+    // About 100 samples a second of recorded time, never faster than the cap.
+    let rec = Recording::open(&a).unwrap();
+    let mut ts = Vec::new();
+    let mut frames = rec.frames();
+    while let Some(f) = frames.next_frame().unwrap() {
+        ts.push(f.timestamp_ns());
+    }
+    let mean_ms = (ts[ts.len() - 1] - ts[0]) as f64 / (ts.len() - 1) as f64 / 1e6;
+    let min_ms = ts.windows(2).map(|w| w[1] - w[0]).min().unwrap() as f64 / 1e6;
     assert!(
-        (120..=205).contains(&c.len()),
-        "{} frames at --fps 100 over ~2 s",
-        c.len()
+        (9.5..=11.5).contains(&mean_ms),
+        "mean interval {mean_ms} ms at --fps 100"
     );
+    assert!(min_ms >= 5.0, "two frames {min_ms} ms apart at --fps 100");
+    assert!(ts.len() >= 120, "{} frames in ~2 s", ts.len());
+    // Each sample takes the sim's latest update: counters advance by many at 1 kHz / 100 fps.
     let mean_step = (c[c.len() - 1] - c[0]) as f64 / (c.len() - 1) as f64;
-    assert!(
-        (8.0..=12.5).contains(&mean_step),
-        "mean counter step {mean_step} at 1 kHz / 100 fps"
-    );
+    assert!(mean_step > 3.0, "mean counter step {mean_step}");
 }
 
 #[test]

@@ -13,6 +13,8 @@ use ksana_format::{FieldKind, PageSpec};
 
 /// Name of the page (Windows `Local\ksana_testpattern`, Linux `<root>/ksana_testpattern`).
 pub const PAGE_NAME: &str = "Local\\ksana_testpattern";
+/// Auto-reset event set after every update, as iRacing and LMU signal theirs.
+pub const EVENT_NAME: &str = "Local\\ksana_testpattern_ready";
 /// Size of the page.
 pub const PAGE_SIZE: usize = 4096;
 /// Offset of the seqlock counter.

@@ -1,7 +1,7 @@
 //! Playing the test pattern back: each recorded page written under the seqlock.
 
 use ksana_format::{FrameRef, PageSpec};
-use ksana_shm::{Mapping, ShmNamespace};
+use ksana_shm::{Event, EventReset, Mapping, ShmNamespace};
 
 use super::layout::{self, PAGE_NAME, PAGE_SIZE};
 use crate::protocol::seqlock_write;
@@ -9,6 +9,7 @@ use crate::sim::{PublishContext, SimError, SimPublisher};
 
 pub(super) struct Publisher {
     map: Mapping,
+    ready: Event,
     seq: u32,
 }
 
@@ -25,7 +26,8 @@ impl Publisher {
         }
         let (map, _) = Mapping::open_or_create(ns, PAGE_NAME, PAGE_SIZE)?;
         let seq = map.load_i32_acquire(layout::SEQ)? as u32 & !1;
-        Ok(Publisher { map, seq })
+        let ready = Event::create(ns, layout::EVENT_NAME, EventReset::Auto)?;
+        Ok(Publisher { map, ready, seq })
     }
 }
 
@@ -40,6 +42,7 @@ impl SimPublisher for Publisher {
         }
         // The recorded seq is the recorder's observation; the live counter is ours.
         self.seq = seqlock_write(&self.map, layout::SEQ, self.seq, 4, &page[4..PAGE_SIZE])?;
+        self.ready.set()?;
         Ok(())
     }
 

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use ksana_format::PageSpec;
-use ksana_shm::{Mapping, ShmNamespace};
+use ksana_shm::{Event, Mapping, ShmNamespace};
 
 use super::layout::{self, PAGE_NAME, PAGE_SIZE};
 use crate::protocol::seqlock_read;
@@ -12,6 +12,8 @@ use crate::sim::{Poll, SimError, SimReader, Snapshot};
 pub(super) struct Reader {
     map: Mapping,
     last: Option<u64>,
+    ns: ShmNamespace,
+    ready: Option<Event>,
 }
 
 impl Reader {
@@ -26,7 +28,12 @@ impl Reader {
                 detail: format!("{} bytes, expected {PAGE_SIZE}", map.len()),
             });
         }
-        Ok(Reader { map, last: None })
+        Ok(Reader {
+            map,
+            last: None,
+            ns: ns.clone(),
+            ready: None,
+        })
     }
 }
 
@@ -65,5 +72,21 @@ impl SimReader for Reader {
 
     fn tick_step(&self) -> Option<u64> {
         Some(1)
+    }
+
+    /// Waits on the writer's event on Windows, where it is a kernel event that wakes the
+    /// reader the moment an update lands. On Linux an event is a counter file polled every
+    /// 0.5 ms, no better than the engine's own paced polling, so the engine polls instead.
+    fn wait(&mut self, timeout: Duration) -> bool {
+        if !cfg!(windows) {
+            return false;
+        }
+        if self.ready.is_none() {
+            self.ready = Event::open(&self.ns, layout::EVENT_NAME).ok().flatten();
+        }
+        match &self.ready {
+            Some(ev) => ev.wait(timeout).is_ok(),
+            None => false,
+        }
     }
 }
