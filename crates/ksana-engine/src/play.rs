@@ -160,8 +160,9 @@ pub fn play(
     let mut discontinuity = true;
     let mut last_status = Instant::now();
     let mut pending: Option<Control> = None;
-    // When playback runs late, frames still go out spaced by at least half their recorded
-    // interval: two frames written back to back would look like one to any consumer.
+    // When playback runs late, frames still go out spaced by at least a quarter of their
+    // recorded interval: two frames written back to back would look like one to any consumer,
+    // while a reader polling four times per interval (as `ksana dump` does) sees each.
     let mut last_publish: Option<(Instant, u64)> = None;
     let _ = thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Max);
     let reason = 'play: loop {
@@ -251,7 +252,7 @@ pub fn play(
         let due = base + offset;
         let spaced = match last_publish {
             Some((at, ts)) if !discontinuity => {
-                let gap = f.timestamp_ns().saturating_sub(ts) as f64 / 1e9 / opts.speed / 2.0;
+                let gap = f.timestamp_ns().saturating_sub(ts) as f64 / 1e9 / opts.speed / 4.0;
                 due.max(at + Duration::from_secs_f64(gap.min(0.05)))
             }
             _ => due,

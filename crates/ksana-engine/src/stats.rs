@@ -31,6 +31,11 @@ impl LatencyStats {
         Duration::from_nanos(v[rank.min(v.len()) - 1])
     }
 
+    /// The error of the most recent frame: at the end of a playback, its drift.
+    pub fn last(&self) -> Duration {
+        Duration::from_nanos(self.samples_ns.last().copied().unwrap_or(0))
+    }
+
     /// The largest error.
     pub fn max(&self) -> Duration {
         Duration::from_nanos(self.samples_ns.iter().copied().max().unwrap_or(0))
@@ -50,6 +55,7 @@ mod tests {
         assert_eq!(s.percentile(50.0), Duration::from_micros(50));
         assert_eq!(s.percentile(99.0), Duration::from_micros(99));
         assert_eq!(s.max(), Duration::from_micros(100));
+        assert_eq!(s.last(), Duration::from_micros(100));
         assert_eq!(LatencyStats::default().percentile(50.0), Duration::ZERO);
     }
 }
