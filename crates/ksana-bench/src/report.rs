@@ -74,12 +74,6 @@ fn best_by(d: &DatasetResult, key: impl Fn(&CodecResult) -> f64) -> Option<&Code
 /// The closing plain-text summary.
 pub fn summary(all: &[DatasetResult]) -> String {
     let mut s = String::from("Summary\n");
-    let ksana_present = all.iter().any(|d| d.results.iter().any(|r| r.is_ksana));
-    if !ksana_present {
-        s.push_str(
-            "  - The ksana codec is not wired in yet (codecs/ksana.rs): baselines only, no \"vs\" figures.\n",
-        );
-    }
     for d in all {
         let (Some(ratio), Some(enc), Some(dec)) = (
             best_by(d, |r| r.ratio),

@@ -449,12 +449,14 @@ fn sample(
     let mut flushed_idle = false;
     let step = reader.tick_step();
     let mut last_tick: Option<u64> = None;
+    let mut last_ts = 0u64;
     loop {
         if over() {
             return Ok("recording stopped".into());
         }
         snap.changed.iter_mut().for_each(|c| *c = false);
         snap.events.clear();
+        snap.age = Duration::ZERO;
         let poll = match reader.poll(&mut snap) {
             Ok(p) => p,
             Err(e) => return Ok(format!("sim memory unreadable: {e}")),
@@ -462,7 +464,14 @@ fn sample(
         let now = Instant::now();
         match poll {
             Poll::New => {
-                let ts = now.saturating_duration_since(t0).as_nanos() as u64;
+                // Dated by the sim's clock when the reader knows it (catching up through a
+                // backlog), never before the previous frame.
+                let ts = (now
+                    .saturating_duration_since(t0)
+                    .saturating_sub(snap.age)
+                    .as_nanos() as u64)
+                    .max(last_ts);
+                last_ts = ts;
                 let pages: Vec<(usize, Vec<u8>)> = snap
                     .pages
                     .iter()
@@ -537,8 +546,14 @@ fn sample(
                 return Ok("the writer failed".into());
             }
         }
+        if period.is_none() && reader.pending() {
+            // Updates already published wait in the sim's history: take them now.
+            continue;
+        }
         match period {
             Some(p) => {
+                // A capped rate samples the latest state, never the history.
+                reader.skip_backlog();
                 next += p;
                 if next < now {
                     next = now;

@@ -69,6 +69,10 @@ pub struct Snapshot {
     pub tick: Option<u64>,
     /// Events the sim's data showed in this capture (session change, lap start), for markers.
     pub events: Vec<(MarkerKind, String)>,
+    /// How long before this poll the sim published the captured update, by the sim's own
+    /// clock, when it says (a reader catching up on a backlog); zero otherwise. The recorder
+    /// dates the frame that much earlier.
+    pub age: Duration,
 }
 
 impl Snapshot {
@@ -79,6 +83,7 @@ impl Snapshot {
             changed: vec![false; n],
             tick: None,
             events: Vec::new(),
+            age: Duration::ZERO,
         }
     }
 }
@@ -121,6 +126,16 @@ pub trait SimReader: Send {
     fn nominal_interval(&self) -> Option<Duration> {
         None
     }
+
+    /// True when updates already published wait to be returned by the next [`SimReader::poll`]
+    /// (a reader catching up through a sim's history); the engine then polls again at once.
+    fn pending(&self) -> bool {
+        false
+    }
+
+    /// Forget any backlog: the next poll returns the newest update (the recorder samples at a
+    /// capped rate with `--fps` and wants the latest state, not the history).
+    fn skip_backlog(&mut self) {}
 
     /// When the sim's tick advances by exactly this much per update, a larger jump between two
     /// captures means updates were published that the recorder did not see; the engine counts

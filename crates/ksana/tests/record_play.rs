@@ -135,16 +135,9 @@ fn dump_records_a_1khz_writer_with_no_torn_frame_and_accounts_for_every_update()
     );
     // What the file shows missing is exactly what the recorder reported missing.
     assert_eq!(miss, reported_missed(&o.stderr));
-    // A polling reader can miss an update only when the OS does not schedule it within 1 ms.
-    // On this project's 2-core CI machines that is typically 0–0.5 % (the figure is printed
-    // above); the bound leaves room for a busy moment. Under Wine (the Windows tests) timers
-    // and scheduling are coarser than on Windows itself.
-    let limit = if cfg!(windows) { 10 } else { 33 };
-    assert!(
-        miss * limit <= c.len() as u64,
-        "{miss} of {} updates missed",
-        c.len()
-    );
+    // The sim keeps its last 32 updates (like iRacing's buffers), so a recorder that the OS
+    // left unscheduled for a while catches up: nothing is missed.
+    assert_eq!(miss, 0, "updates missed");
 }
 
 #[test]
@@ -222,7 +215,7 @@ fn play_reproduces_every_frame_in_order_byte_for_byte_to_another_process() {
     let seen = checker.wait_with_output().unwrap();
     let lines = String::from_utf8(seen.stdout).unwrap();
     assert!(!lines.contains("TORN"), "torn frames seen:\n{lines}");
-    let seen: Vec<u64> = lines.lines().map(|l| l.parse().unwrap()).collect();
+    let seen: Vec<u64> = lines.lines().filter_map(|l| l.parse().ok()).collect();
     // The player published every recorded frame…
     let played = String::from_utf8_lossy(&o.stdout);
     assert!(
@@ -238,19 +231,18 @@ fn play_reproduces_every_frame_in_order_byte_for_byte_to_another_process() {
             "update {c} seen out of order or not in the recording"
         );
     }
-    // An observer that polls can only miss an update when the OS leaves it unscheduled for
-    // longer than the spacing of two frames (here ≥ 1 ms): rare, never silent.
-    let unseen = recorded.len() - seen.len();
     eprintln!(
         "replay: {} of {} frames seen by the other process",
         seen.len(),
         recorded.len()
     );
-    let limit = if cfg!(windows) { 20 } else { 100 };
     assert!(
-        unseen * limit <= recorded.len(),
-        "{unseen} of {} frames unseen",
-        recorded.len()
+        !lines.contains("LOST"),
+        "updates gone before the other process read them:\n{lines}"
+    );
+    assert_eq!(
+        seen, recorded,
+        "the other process saw a different sequence than the recording"
     );
     // After playback the page says the sim stopped.
     if let Ok(page) = std::fs::read(root.path().join("ksana_testpattern")) {

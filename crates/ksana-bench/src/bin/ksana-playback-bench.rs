@@ -14,6 +14,7 @@ use clap::Parser;
 use ksana_engine::{LatencyStats, PlayOptions, play};
 use ksana_format::{Header, PageUpdate, Recording, Writer, WriterOptions};
 use ksana_shm::{Mapping, ShmNamespace};
+use ksana_sims::testpattern::layout::{MAPPING_SIZE, slot_offset};
 use ksana_sims::testpattern::{self, PAGE_NAME, PAGE_SIZE, fill_page};
 
 #[derive(Parser, Debug)]
@@ -43,7 +44,7 @@ fn recording(dir: &Path, rate: u32, seconds: f64) -> Result<Recording> {
     let mut page = vec![0u8; PAGE_SIZE];
     let n = (seconds * f64::from(rate)) as u64;
     for i in 0..n {
-        fill_page(&mut page, i + 1, testpattern::layout::STATUS_RUNNING);
+        fill_page(&mut page, i + 1, i * 1_000_000_000 / u64::from(rate));
         w.write_frame(
             i * 1_000_000_000 / u64::from(rate),
             Some(i + 1),
@@ -59,7 +60,7 @@ fn recording(dir: &Path, rate: u32, seconds: f64) -> Result<Recording> {
 
 /// The baseline: publish the same frames, pacing with `thread::sleep` alone.
 fn sleep_baseline(rec: &Recording, ns: &ShmNamespace) -> Result<LatencyStats> {
-    let (map, _) = Mapping::open_or_create(ns, PAGE_NAME, PAGE_SIZE)?;
+    let (map, _) = Mapping::open_or_create(ns, PAGE_NAME, MAPPING_SIZE)?;
     let mut stats = LatencyStats::default();
     let start = Instant::now();
     let mut frames = rec.frames();
@@ -69,7 +70,7 @@ fn sleep_baseline(rec: &Recording, ns: &ShmNamespace) -> Result<LatencyStats> {
         if due > now {
             std::thread::sleep(due - now);
         }
-        map.write(4, &f.page(0)[4..])?;
+        map.write(slot_offset(f.tick().unwrap_or(0)), f.page(0))?;
         stats.add(Instant::now().saturating_duration_since(due));
     }
     Ok(stats)

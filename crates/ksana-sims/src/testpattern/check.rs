@@ -1,24 +1,25 @@
-//! Watching the page as fast as possible and reporting every whole update seen: the second
-//! process of the playback tests (`ksana testpattern-check`), proving that a player publishes
-//! every frame, in order, untorn.
+//! Watching the ring and reporting every whole update seen: the second process of the playback
+//! tests (`ksana testpattern-check`), proving that a player publishes every frame, in order,
+//! untorn.
 
 use std::io::Write;
 use std::time::{Duration, Instant};
 
 use ksana_shm::{Mapping, ShmNamespace};
 
-use super::layout::{self, PAGE_NAME, PAGE_SIZE};
-use crate::protocol::seqlock_read;
+use super::layout::{self, MAPPING_SIZE, PAGE_NAME, PAGE_SIZE};
+use super::ring;
 use crate::sim::SimError;
 
-/// Busy-reads the page until it says the sim stopped (after at least one update) or `timeout`
-/// passes, writing each new update's counter as a line to `out` (`TORN <why>` for a copy that
-/// fails the check). Spins a core while it runs: for tests only.
+/// Follows the ring until the header says the sim stopped (after at least one update) or
+/// `timeout` passes, writing each update's counter as a line to `out`, in ring order: `TORN
+/// <why>` for a copy that fails the check, `LOST <n>` for an update gone from the ring before
+/// it was read. Returns how many updates were seen.
 pub fn watch(ns: &ShmNamespace, timeout: Duration, out: &mut dyn Write) -> Result<u64, SimError> {
     let deadline = Instant::now() + timeout;
     let map = loop {
         if let Some(m) = Mapping::open_read(ns, PAGE_NAME)?
-            && m.len() >= PAGE_SIZE
+            && m.len() >= MAPPING_SIZE
         {
             break m;
         }
@@ -27,35 +28,48 @@ pub fn watch(ns: &ShmNamespace, timeout: Duration, out: &mut dyn Write) -> Resul
         }
         std::thread::sleep(Duration::from_millis(1));
     };
-    let mut page = vec![0u8; PAGE_SIZE];
-    let mut last: Option<u64> = None;
-    let mut seen = 0u64;
     let write_err = |e: std::io::Error| SimError::Layout {
         page: "output".into(),
         detail: e.to_string(),
     };
+    let mut page = vec![0u8; PAGE_SIZE];
+    let mut last: Option<u64> = None;
+    let mut seen = 0u64;
     while Instant::now() < deadline {
-        if seqlock_read(&map, layout::SEQ, &mut page)?.is_none() {
+        let Some((status, newest, _)) = ring::read_header(&map)? else {
+            continue;
+        };
+        if status == layout::STATUS_STOPPED && last.is_some() && last >= Some(newest) {
+            break;
+        }
+        if newest == 0
+            || last == Some(newest)
+            || (status == layout::STATUS_STOPPED && last.is_none())
+        {
+            std::thread::sleep(Duration::from_micros(200));
             continue;
         }
-        let status = u32::from_le_bytes([page[4], page[5], page[6], page[7]]);
-        if status == layout::STATUS_STOPPED {
-            if last.is_some() {
-                break;
+        // On first sight, whatever the ring already holds of this run; after that, every
+        // update since the last one seen.
+        let first = last.is_none();
+        let from = last.map_or(ring::oldest(newest), |l| l + 1);
+        for c in from..=newest {
+            if c < ring::oldest(newest) || !ring::read_update(&map, c, &mut page)? {
+                if !first {
+                    writeln!(out, "LOST {c}").map_err(write_err)?;
+                }
+                continue;
             }
-            continue;
-        }
-        match layout::check_page(&page) {
-            Ok(c) if Some(c) != last => {
-                writeln!(out, "{c}").map_err(write_err)?;
-                last = Some(c);
-                seen += 1;
+            match layout::check_page(&page) {
+                Ok(got) if got == c => {
+                    writeln!(out, "{c}").map_err(write_err)?;
+                    seen += 1;
+                }
+                Ok(got) => writeln!(out, "TORN slot of {c} holds {got}").map_err(write_err)?,
+                Err(e) => writeln!(out, "TORN {e}").map_err(write_err)?,
             }
-            Ok(_) => {}
-            Err(e) => writeln!(out, "TORN {e}").map_err(write_err)?,
         }
-        // Give the CPU to the publisher if it shares our core; come straight back otherwise.
-        std::thread::yield_now();
+        last = Some(newest);
     }
     out.flush().map_err(write_err)?;
     Ok(seen)

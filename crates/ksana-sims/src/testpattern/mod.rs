@@ -1,7 +1,9 @@
 //! `testpattern`: a sim that does not exist, with a self-checking page, for proving that
 //! recording and playback lose, tear and reorder nothing.
 //!
-//! One 4096-byte page `ksana_testpattern`, written under a seqlock (layout in [`layout`]).
+//! The mapping `ksana_testpattern` holds a ring of 4096-byte updates, each under its own
+//! seqlock, and a header naming the newest (layout in [`layout`]); like iRacing's rotating
+//! buffers, the ring lets a reader that was briefly not scheduled still record every update.
 //! `ksana simulate --sim testpattern` publishes it at any rate; every byte of an update is a
 //! function of its counter, so any frame can be checked on its own.
 
@@ -9,6 +11,7 @@ pub mod check;
 pub mod layout;
 mod publisher;
 mod reader;
+mod ring;
 pub mod writer;
 
 use std::time::{Duration, Instant};
@@ -36,7 +39,7 @@ impl Sim for TestPattern {
         let Some(map) = Mapping::open_read(ns, PAGE_NAME)? else {
             return Ok(Liveness::Absent);
         };
-        if map.len() < PAGE_SIZE {
+        if map.len() < layout::MAPPING_SIZE {
             return Ok(Liveness::Stale);
         }
         let first = map.load_i32_acquire(layout::SEQ)?;

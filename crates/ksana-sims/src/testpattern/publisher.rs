@@ -1,16 +1,16 @@
-//! Playing the test pattern back: each recorded page written under the seqlock.
+//! Playing the test pattern back: each recorded update written into its ring slot, then made
+//! the newest.
 
 use ksana_format::{FrameRef, PageSpec};
 use ksana_shm::{Event, EventReset, Mapping, ShmNamespace};
 
-use super::layout::{self, PAGE_NAME, PAGE_SIZE};
-use crate::protocol::seqlock_write;
+use super::layout::{self, MAPPING_SIZE, PAGE_NAME, PAGE_SIZE};
+use super::ring;
 use crate::sim::{PublishContext, SimError, SimPublisher};
 
 pub(super) struct Publisher {
     map: Mapping,
     ready: Event,
-    seq: u32,
 }
 
 impl Publisher {
@@ -24,10 +24,9 @@ impl Publisher {
                 ),
             });
         }
-        let (map, _) = Mapping::open_or_create(ns, PAGE_NAME, PAGE_SIZE)?;
-        let seq = map.load_i32_acquire(layout::SEQ)? as u32 & !1;
+        let (map, _) = Mapping::open_or_create(ns, PAGE_NAME, MAPPING_SIZE)?;
         let ready = Event::create(ns, layout::EVENT_NAME, EventReset::Auto)?;
-        Ok(Publisher { map, ready, seq })
+        Ok(Publisher { map, ready })
     }
 }
 
@@ -40,20 +39,14 @@ impl SimPublisher for Publisher {
                 detail: format!("recorded page is {} bytes", page.len()),
             });
         }
-        // The recorded seq is the recorder's observation; the live counter is ours.
-        self.seq = seqlock_write(&self.map, layout::SEQ, self.seq, 4, &page[4..PAGE_SIZE])?;
+        ring::publish(&self.map, page, layout::STATUS_RUNNING)?;
         self.ready.set()?;
         Ok(())
     }
 
     fn stop(&mut self) -> Result<(), SimError> {
-        self.seq = seqlock_write(
-            &self.map,
-            layout::SEQ,
-            self.seq,
-            layout::STATUS,
-            &layout::STATUS_STOPPED.to_le_bytes(),
-        )?;
+        ring::set_status(&self.map, layout::STATUS_STOPPED)?;
+        self.ready.set()?;
         Ok(())
     }
 }

@@ -1,45 +1,47 @@
 //! The test pattern's producer, used by `ksana simulate --sim testpattern` and by tests.
 
+use std::time::Instant;
+
 use ksana_shm::{Event, EventReset, Mapping, ShmNamespace};
 
-use super::layout::{self, PAGE_NAME, PAGE_SIZE};
-use crate::protocol::seqlock_write;
+use super::layout::{self, MAPPING_SIZE, PAGE_NAME, PAGE_SIZE};
+use super::ring;
 use crate::sim::SimError;
 
-/// Publishes test-pattern updates under the seqlock.
+/// Publishes test-pattern updates into the ring and signals each.
 pub struct TestPatternWriter {
     map: Mapping,
     ready: Event,
     page: Vec<u8>,
-    seq: u32,
+    started: Instant,
 }
 
 impl TestPatternWriter {
-    /// Creates (or opens, never shrinking) the page in `ns`.
+    /// Creates (or opens, never shrinking) the mapping in `ns`.
     pub fn create(ns: &ShmNamespace) -> Result<TestPatternWriter, SimError> {
-        let (map, _) = Mapping::open_or_create(ns, PAGE_NAME, PAGE_SIZE)?;
-        let seq = map.load_i32_acquire(layout::SEQ)? as u32 & !1;
+        let (map, _) = Mapping::open_or_create(ns, PAGE_NAME, MAPPING_SIZE)?;
         let ready = Event::create(ns, layout::EVENT_NAME, EventReset::Auto)?;
         Ok(TestPatternWriter {
             map,
             ready,
             page: vec![0; PAGE_SIZE],
-            seq,
+            started: Instant::now(),
         })
     }
 
-    /// Publishes update `counter`.
+    /// Publishes update `counter` (counters start at 1 and increase by one).
     pub fn publish(&mut self, counter: u64) -> Result<(), SimError> {
-        layout::fill_page(&mut self.page, counter, layout::STATUS_RUNNING);
-        self.seq = seqlock_write(&self.map, layout::SEQ, self.seq, 4, &self.page[4..])?;
+        let now = self.started.elapsed().as_nanos() as u64;
+        layout::fill_page(&mut self.page, counter, now);
+        ring::publish(&self.map, &self.page, layout::STATUS_RUNNING)?;
         self.ready.set()?;
         Ok(())
     }
 
     /// Marks the sim stopped.
     pub fn stop(&mut self) -> Result<(), SimError> {
-        self.page[4..8].copy_from_slice(&layout::STATUS_STOPPED.to_le_bytes());
-        self.seq = seqlock_write(&self.map, layout::SEQ, self.seq, 4, &self.page[4..8])?;
+        ring::set_status(&self.map, layout::STATUS_STOPPED)?;
+        self.ready.set()?;
         Ok(())
     }
 }
