@@ -89,8 +89,8 @@ section "clippy --workspace --all-targets ($TARGET)"
 
 # Every crate that touches the OS or files runs its tests under Wine; ksana-bench and
 # ksana-synth are portable arithmetic and are covered by the Linux run.
-section "test -p ksana-shm -p ksana-format -p ksana under wine"
-"$CARGO" test "${XFLAGS[@]}" -p ksana-shm -p ksana-format -p ksana
+section "test -p ksana-shm -p ksana-format -p ksana-sims -p ksana-engine -p ksana under wine"
+"$CARGO" test "${XFLAGS[@]}" -p ksana-shm -p ksana-format -p ksana-sims -p ksana-engine -p ksana
 
 section "wineserver -w"
 wineserver -w
