@@ -69,7 +69,10 @@ fn quick_run_reports_every_baseline() {
         let summary = report::summary(std::slice::from_ref(&r));
         // The ksana row is the reference the others are compared with.
         assert!(summary.contains("ksana ×"), "{summary}");
-        assert!(table.contains("vs ksana") || table.contains("ksana:"), "{table}");
+        assert!(
+            table.contains("vs ksana") || table.contains("ksana:"),
+            "{table}"
+        );
         serde_json::to_string(&r).unwrap();
     }
 }

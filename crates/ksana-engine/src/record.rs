@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use ksana_format::{
     CompactReport, Header, Marker, MarkerKind, PageSpec, PageUpdate, Writer, WriterOptions,
@@ -271,13 +271,6 @@ pub(crate) fn unknown_sim(id: &str) -> EngineError {
     }
 }
 
-fn unix_ns_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos() as i64)
-        .unwrap_or(0)
-}
-
 /// Records until `opts.stop` is set or `max_duration` passes. `status` is called about four
 /// times a second.
 pub fn record(
@@ -343,8 +336,14 @@ pub fn record(
                     Output::File(p) => p.clone(),
                     Output::Dir(d) => d.join(default_file_name(sim.id())),
                 };
+                if path.exists() {
+                    return Err(EngineError::Output {
+                        path,
+                        detail: "already exists; ksana never overwrites a recording (choose another name)".into(),
+                    });
+                }
+                // Header::new stamps the wall-clock start time.
                 let mut header = Header::new(sim.id(), pages.clone());
-                header.start_unix_ns = unix_ns_now();
                 header.metadata = opts.metadata.clone();
                 t0 = Instant::now();
                 let w = WriterThread::start(path.clone(), header, opts.writer.clone())?;

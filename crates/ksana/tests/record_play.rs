@@ -359,3 +359,19 @@ fn ctrl_c_finishes_the_file_and_prints_where_it_is() {
     let _ = sim.kill();
     let _ = sim.wait();
 }
+
+#[test]
+fn dump_never_overwrites_an_existing_file() {
+    let _serial = serial();
+    let root = shm_root();
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("taken.ksana");
+    std::fs::write(&a, b"precious").unwrap();
+    let mut sim = simulate(root.path(), 100, 3.0);
+    let o = run(dump(root.path(), &a, &["--max-duration", "2"]));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("already exists"));
+    assert_eq!(std::fs::read(&a).unwrap(), b"precious");
+    let _ = sim.kill();
+    let _ = sim.wait();
+}
