@@ -175,16 +175,10 @@ pub fn play(
         {
             match c {
                 Control::Quit => break 'play StopReason::Quit,
-                Control::TogglePause => {
-                    st.paused = true;
-                    status(&st);
-                    let paused_at = Instant::now();
-                    if let Some(r) = wait_for_resume(controls, &opts.stop) {
-                        break 'play r;
-                    }
-                    base += paused_at.elapsed();
-                    st.paused = false;
-                }
+                Control::TogglePause => match pause(&mut st, status, controls, &opts.stop) {
+                    Ok(paused) => base += paused,
+                    Err(r) => break 'play r,
+                },
                 Control::Seek(delta) => {
                     let target = (st.position_ns as i64)
                         .saturating_add(delta)
@@ -231,16 +225,10 @@ pub fn play(
             }
             match controls.and_then(|rx| rx.try_recv().ok()) {
                 Some(Control::Quit) => break 'play StopReason::Quit,
-                Some(Control::TogglePause) => {
-                    st.paused = true;
-                    status(&st);
-                    let paused_at = Instant::now();
-                    if let Some(r) = wait_for_resume(controls, &opts.stop) {
-                        break 'play r;
-                    }
-                    base += paused_at.elapsed();
-                    st.paused = false;
-                }
+                Some(Control::TogglePause) => match pause(&mut st, status, controls, &opts.stop) {
+                    Ok(paused) => base += paused,
+                    Err(r) => break 'play r,
+                },
                 Some(seek) => {
                     // This frame is skipped: the seek replaces it.
                     pending = Some(seek);
@@ -285,6 +273,25 @@ pub fn play(
         timing,
         reason,
     })
+}
+
+/// Blocks while paused, showing it; returns how long the pause lasted, or why playback must end
+/// instead of resuming.
+fn pause(
+    st: &mut PlayStatus,
+    status: &mut dyn FnMut(&PlayStatus),
+    controls: Option<&Receiver<Control>>,
+    stop: &AtomicBool,
+) -> Result<Duration, StopReason> {
+    st.paused = true;
+    status(st);
+    let started = Instant::now();
+    let r = wait_for_resume(controls, stop);
+    st.paused = false;
+    match r {
+        Some(reason) => Err(reason),
+        None => Ok(started.elapsed()),
+    }
 }
 
 /// Blocks while paused; `Some(reason)` if playback must end instead of resuming.

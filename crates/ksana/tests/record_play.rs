@@ -164,12 +164,17 @@ fn dump_fps_caps_the_rate_and_still_never_tears() {
         ts.push(f.timestamp_ns());
     }
     let mean_ms = (ts[ts.len() - 1] - ts[0]) as f64 / (ts.len() - 1) as f64 / 1e6;
-    let min_ms = ts.windows(2).map(|w| w[1] - w[0]).min().unwrap() as f64 / 1e6;
+    // Deadlines are absolute, so a late sample may be followed closely by an on-time one;
+    // over any ten intervals, though, the cap holds.
+    let min_ten_ms = ts.windows(11).map(|w| w[10] - w[0]).min().unwrap() as f64 / 1e6;
     assert!(
         (9.5..=11.5).contains(&mean_ms),
         "mean interval {mean_ms} ms at --fps 100"
     );
-    assert!(min_ms >= 5.0, "two frames {min_ms} ms apart at --fps 100");
+    assert!(
+        min_ten_ms >= 80.0,
+        "ten intervals in {min_ten_ms} ms at --fps 100"
+    );
     assert!(ts.len() >= 120, "{} frames in ~2 s", ts.len());
     // Each sample takes the sim's latest update: counters advance by many at 1 kHz / 100 fps.
     let mean_step = (c[c.len() - 1] - c[0]) as f64 / (c.len() - 1) as f64;
