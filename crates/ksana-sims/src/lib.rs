@@ -13,4 +13,6 @@ pub mod sim;
 pub mod testpattern;
 
 pub use registry::{all, by_id};
-pub use sim::{Liveness, Poll, PublishContext, Sim, SimError, SimPublisher, SimReader, Snapshot};
+pub use sim::{
+    Liveness, Poll, PublishContext, Sim, SimError, SimPublisher, SimReader, Simulator, Snapshot,
+};

@@ -110,6 +110,34 @@ pub trait Sim: Send + Sync {
         ns: &ShmNamespace,
         pages: &[PageSpec],
     ) -> Result<Box<dyn SimPublisher>, SimError>;
+
+    /// A generated stand-in for the sim (`ksana simulate`), publishing into `ns` as the sim
+    /// would; `None` for sims that have none yet.
+    fn simulator(&self, _ns: &ShmNamespace) -> Result<Option<Box<dyn Simulator>>, SimError> {
+        Ok(None)
+    }
+
+    /// Follows the sim's memory from another process until the sim stops or `timeout` passes,
+    /// writing one line per update seen to `out`: the proof, for tests, that a publisher lost,
+    /// tore and reordered nothing. Only sims whose updates can be checked on their own
+    /// implement it (`None` otherwise); returns the number of updates seen.
+    fn watch_updates(
+        &self,
+        _ns: &ShmNamespace,
+        _timeout: Duration,
+        _out: &mut dyn std::io::Write,
+    ) -> Result<Option<u64>, SimError> {
+        Ok(None)
+    }
+}
+
+/// Publishes generated updates as the sim would, for trying and testing without the game.
+pub trait Simulator: Send {
+    /// Publishes the next update.
+    fn step(&mut self) -> Result<(), SimError>;
+
+    /// Publishes the sim's "stopped" state.
+    fn stop(&mut self) -> Result<(), SimError>;
 }
 
 /// Reads a running sim.

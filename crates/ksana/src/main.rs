@@ -76,9 +76,13 @@ enum Command {
     },
     /// Publish a sim's pages with generated data, as the sim would (no game needed).
     Simulate(simulate::SimulateArgs),
-    /// Test helper: print every test-pattern update seen in shared memory until the sim stops.
+    /// Test helper: print every update of a sim seen in shared memory until it stops (sims
+    /// whose updates can be checked on their own).
     #[command(hide = true)]
-    TestpatternCheck {
+    WatchUpdates {
+        /// The sim.
+        #[arg(long)]
+        sim: String,
         /// Give up after this many seconds.
         #[arg(long, default_value_t = 60.0)]
         timeout: f64,
@@ -100,6 +104,14 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+}
+
+/// The registered sim with this id, or an error listing the ones ksana knows.
+fn sim_by_id(id: &str) -> anyhow::Result<&'static dyn ksana_sims::Sim> {
+    ksana_sims::by_id(id).ok_or_else(|| {
+        let known: Vec<&str> = ksana_sims::all().iter().map(|s| s.id()).collect();
+        anyhow::anyhow!("unknown sim {id:?}; ksana knows: {}", known.join(", "))
+    })
 }
 
 fn report(r: anyhow::Result<ExitCode>) -> ExitCode {
@@ -140,15 +152,15 @@ fn main() -> ExitCode {
             inspect::run(&file, json, salvage)
         }
         Some(Command::Simulate(a)) => report(simulate::run(&a)),
-        Some(Command::TestpatternCheck { timeout, shm }) => report((|| {
+        Some(Command::WatchUpdates { sim, timeout, shm }) => report((|| {
+            let sim = sim_by_id(&sim)?;
             let out = std::io::stdout();
             let mut out = std::io::BufWriter::new(out.lock());
-            ksana_sims::testpattern::check::watch(
-                &shm.namespace(),
-                std::time::Duration::from_secs_f64(timeout.clamp(0.0, 3600.0)),
-                &mut out,
-            )?;
-            Ok(ExitCode::SUCCESS)
+            let timeout = std::time::Duration::from_secs_f64(timeout.clamp(0.0, 3600.0));
+            match sim.watch_updates(&shm.namespace(), timeout, &mut out)? {
+                Some(_) => Ok(ExitCode::SUCCESS),
+                None => anyhow::bail!("{} cannot be watched update by update", sim.name()),
+            }
         })()),
         Some(Command::Synth {
             output,

@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, bail};
 use clap::Args;
 use ksana_engine::Pacer;
-use ksana_sims::testpattern::TestPatternWriter;
 
 /// Options of `ksana simulate`.
 #[derive(Args, Clone, Debug)]
@@ -29,29 +28,28 @@ pub fn run(a: &SimulateArgs) -> Result<ExitCode> {
     if !(a.rate > 0.0 && a.rate <= 10_000.0) {
         bail!("--rate must be between 0 and 10000, got {}", a.rate);
     }
-    if a.sim != "testpattern" {
-        bail!("ksana simulate knows: testpattern (the other sims come with their adapters)");
-    }
+    let sim = crate::sim_by_id(&a.sim)?;
+    let Some(mut sim) = sim.simulator(&a.shm.namespace())? else {
+        bail!("ksana simulate cannot imitate {} yet", sim.name());
+    };
     let stop = crate::interrupt::install("publishing the stopped state");
-    let ns = a.shm.namespace();
-    let mut w = TestPatternWriter::create(&ns)?;
     let period = Duration::from_secs_f64(1.0 / a.rate);
     let pacer = Pacer::default();
     let start = Instant::now();
-    let mut counter = 0u64;
+    let mut steps = 0u64;
     loop {
         if stop.load(Ordering::Relaxed) || a.duration.is_some_and(|d| start.elapsed() >= d) {
             break;
         }
-        counter += 1;
-        w.publish(counter)?;
+        sim.step()?;
+        steps += 1;
         let published = Instant::now();
         // On schedule, but never two updates back to back after a late wake-up: a sim steps
         // at its rate, it does not burst to catch up (and no reader could see a burst).
-        let due = (start + period.mul_f64(counter as f64)).max(published + period / 2);
+        let due = (start + period.mul_f64(steps as f64)).max(published + period / 2);
         pacer.sleep_until(due);
     }
-    w.stop()?;
-    println!("published {counter} updates");
+    sim.stop()?;
+    println!("published {steps} updates");
     Ok(ExitCode::SUCCESS)
 }

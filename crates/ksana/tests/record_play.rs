@@ -200,7 +200,14 @@ fn play_reproduces_every_frame_in_order_byte_for_byte_to_another_process() {
     let root = shm_root();
     // The second process watches the page as fast as it can and lists every whole update.
     let checker = ksana()
-        .args(["testpattern-check", "--timeout", "60", "--shm-dir"])
+        .args([
+            "watch-updates",
+            "--sim",
+            "testpattern",
+            "--timeout",
+            "60",
+            "--shm-dir",
+        ])
         .arg(root.path())
         .stdout(Stdio::piped())
         .spawn()

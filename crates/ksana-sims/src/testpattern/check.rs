@@ -1,5 +1,5 @@
 //! Watching the ring and reporting every whole update seen: the second process of the playback
-//! tests (`ksana testpattern-check`), proving that a player publishes every frame, in order,
+//! tests (`ksana watch-updates --sim testpattern`), proving that a player publishes every frame, in order,
 //! untorn.
 
 use std::io::Write;

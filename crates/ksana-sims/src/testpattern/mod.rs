@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use ksana_format::PageSpec;
 use ksana_shm::{Mapping, ShmNamespace};
 
-use crate::sim::{Liveness, Sim, SimError, SimPublisher, SimReader};
+use crate::sim::{Liveness, Sim, SimError, SimPublisher, SimReader, Simulator};
 pub use layout::{PAGE_NAME, PAGE_SIZE, check_page, fill_page};
 pub use writer::TestPatternWriter;
 
@@ -77,6 +77,19 @@ impl Sim for TestPattern {
         pages: &[PageSpec],
     ) -> Result<Box<dyn SimPublisher>, SimError> {
         Ok(Box::new(publisher::Publisher::open(ns, pages)?))
+    }
+
+    fn simulator(&self, ns: &ShmNamespace) -> Result<Option<Box<dyn Simulator>>, SimError> {
+        Ok(Some(Box::new(TestPatternWriter::create(ns)?)))
+    }
+
+    fn watch_updates(
+        &self,
+        ns: &ShmNamespace,
+        timeout: Duration,
+        out: &mut dyn std::io::Write,
+    ) -> Result<Option<u64>, SimError> {
+        check::watch(ns, timeout, out).map(Some)
     }
 }
 

@@ -6,7 +6,7 @@ use ksana_shm::{Event, EventReset, Mapping, ShmNamespace};
 
 use super::layout::{self, MAPPING_SIZE, PAGE_NAME, PAGE_SIZE};
 use super::ring;
-use crate::sim::SimError;
+use crate::sim::{SimError, Simulator};
 
 /// Publishes test-pattern updates into the ring and signals each.
 pub struct TestPatternWriter {
@@ -14,6 +14,7 @@ pub struct TestPatternWriter {
     ready: Event,
     page: Vec<u8>,
     started: Instant,
+    counter: u64,
 }
 
 impl TestPatternWriter {
@@ -26,6 +27,7 @@ impl TestPatternWriter {
             ready,
             page: vec![0; PAGE_SIZE],
             started: Instant::now(),
+            counter: 0,
         })
     }
 
@@ -43,5 +45,16 @@ impl TestPatternWriter {
         ring::set_status(&self.map, layout::STATUS_STOPPED)?;
         self.ready.set()?;
         Ok(())
+    }
+}
+
+impl Simulator for TestPatternWriter {
+    fn step(&mut self) -> Result<(), SimError> {
+        self.counter += 1;
+        self.publish(self.counter)
+    }
+
+    fn stop(&mut self) -> Result<(), SimError> {
+        TestPatternWriter::stop(self)
     }
 }
