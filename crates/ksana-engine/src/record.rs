@@ -9,7 +9,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use ksana_format::{
-    CompactReport, Header, Marker, MarkerKind, PageSpec, PageUpdate, Writer, WriterOptions,
+    Closed, CompactReport, Header, Marker, MarkerKind, PageSpec, PageUpdate, Writer, WriterOptions,
 };
 use ksana_shm::ShmNamespace;
 use ksana_sims::{Liveness, Poll, Sim, SimReader, Snapshot};
@@ -105,9 +105,6 @@ pub fn default_file_name(sim: &str) -> String {
     let now = jiff::Zoned::now();
     format!("ksana_{sim}_{}.ksana", now.strftime("%Y%m%d_%H%M%S"))
 }
-
-/// What the writer thread leaves: the file, and the re-packing's report or why it did not run.
-type Closed = (PathBuf, Option<CompactReport>, Option<String>);
 
 enum Msg {
     Frame {
@@ -222,20 +219,10 @@ fn writer_loop(
         }
         bytes.store(w.bytes_written(), Ordering::Relaxed);
     }
-    // Closing: finish (footer) first; re-packing is an optimisation whose failure loses nothing.
-    let compact = w.options().compact_on_close.clone();
-    let path = w.path().to_path_buf();
-    if let Err(e) = w.finish() {
+    w.close().map_err(|e| {
         fail(&e);
-        return Err(e.into());
-    }
-    match compact {
-        Some(c) => match ksana_format::compact_file(&path, &c) {
-            Ok(rep) => Ok((path, Some(rep), None)),
-            Err(e) => Ok((path, None, Some(e.to_string()))),
-        },
-        None => Ok((path, None, None)),
-    }
+        e.into()
+    })
 }
 
 /// Finds a sim publishing now: the chosen one, or the first registered that is live.
@@ -399,8 +386,13 @@ pub fn record(
     }
     let (path, compact, compact_error) = match writer {
         Some(w) => {
-            let (p, c, e) = w.close()?;
-            (Some(p), c, e)
+            let closed = w.close()?;
+            let (c, e) = match closed.compaction {
+                Some(Ok(rep)) => (Some(rep), None),
+                Some(Err(e)) => (None, Some(e.to_string())),
+                None => (None, None),
+            };
+            (Some(closed.path), c, e)
         }
         None => (None, None, None),
     };

@@ -59,4 +59,4 @@ pub use marker::{Marker, MarkerKind};
 pub use page::{FieldKind, FieldRuns, PageSpec, merge_runs};
 pub use reader::{Damage, Frame, FrameRef, Frames, IndexSource, ReadOptions, Recording, Segment};
 pub use source::{FileSource, Source};
-pub use writer::{PageUpdate, Sink, Writer, WriterOptions};
+pub use writer::{Closed, PageUpdate, Sink, Writer, WriterOptions};

@@ -132,18 +132,24 @@ impl Writer<File> {
 
 impl Writer<File> {
     /// Finishes the file and, if the options ask for it, re-packs it into larger chunks.
-    /// Returns the path and the compaction's report. The file is complete and readable after
-    /// the finish even if compaction then fails; that error is returned.
-    pub fn close(self) -> Result<(PathBuf, Option<crate::CompactReport>)> {
+    /// Fails only if finishing fails: re-packing is an optimisation, and the file is complete
+    /// and readable before it starts, so its outcome is reported in [`Closed`] instead.
+    pub fn close(self) -> Result<Closed> {
         let path = self.path.clone();
         let compact = self.opts.compact_on_close.clone();
         self.finish()?;
-        let report = match compact {
-            Some(c) => Some(crate::compact_file(&path, &c)?),
-            None => None,
-        };
-        Ok((path, report))
+        let compaction = compact.map(|c| crate::compact_file(&path, &c));
+        Ok(Closed { path, compaction })
     }
+}
+
+/// What [`Writer::close`] left.
+#[derive(Debug)]
+pub struct Closed {
+    /// The recording.
+    pub path: PathBuf,
+    /// The re-packing's report or error; `None` when the options asked for none.
+    pub compaction: Option<Result<crate::CompactReport>>,
 }
 
 impl<W: Sink> Writer<W> {

@@ -52,9 +52,12 @@ pub fn run(output: &Path, profile: SynthProfile, seconds: f64, seed: u64) -> Res
         MarkerKind::SessionEnd,
         "synthetic session",
     ))?;
-    let (path, _) = w
+    let closed = w
         .close()
         .with_context(|| format!("closing {}", output.display()))?;
-    println!("wrote {}", path.display());
+    if let Some(Err(e)) = &closed.compaction {
+        eprintln!("note: the file is complete but was not re-packed: {e}");
+    }
+    println!("wrote {}", closed.path.display());
     Ok(())
 }

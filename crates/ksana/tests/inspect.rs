@@ -69,6 +69,17 @@ fn ksana() -> Command {
     Command::new(env!("CARGO_BIN_EXE_ksana"))
 }
 
+/// `ksana inspect --json [extra] FILE`, expecting exit `code`; the parsed report.
+fn inspect_json(f: &Path, extra: &[&str], code: i32) -> serde_json::Value {
+    let a = ksana()
+        .args(["inspect", "--json"])
+        .args(extra)
+        .arg(f)
+        .assert()
+        .code(code);
+    serde_json::from_slice(&a.get_output().stdout).unwrap()
+}
+
 #[test]
 fn text_report_of_a_healthy_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -108,15 +119,7 @@ fn json_report_follows_the_documented_schema() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("ok.ksana");
     write_recording(&f, true);
-    let out = ksana()
-        .args(["inspect", "--json"])
-        .arg(&f)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let v = inspect_json(&f, &[], 0);
     assert_eq!(v["schema"], "ksana-inspect/1");
     assert_eq!(v["ok"], true);
     assert_eq!(v["sim"], "testsim");
@@ -160,18 +163,12 @@ fn corrupt_chunk_exits_2_naming_file_and_offset() {
     assert!(err.contains(&expected), "stderr lacks {expected:?}:\n{err}");
     assert!(err.contains("--salvage"));
     // The JSON report counts only the chunk read before the damage, and names the damage.
-    let a = ksana().args(["inspect", "--json"]).arg(&f).assert().code(2);
-    let v: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    let v = inspect_json(&f, &[], 2);
     assert_eq!(v["chunks"], 1);
     assert_eq!(v["damage"][0]["offset"], second.offset);
     assert_eq!(v["raw_bytes"], u64::from(rec_first_frames(&f)) * 48);
     // With --salvage the other chunks are read, the damage is reported, and it still exits 2.
-    let a = ksana()
-        .args(["inspect", "--salvage", "--json"])
-        .arg(&f)
-        .assert()
-        .code(2);
-    let v: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    let v = inspect_json(&f, &["--salvage"], 2);
     assert_eq!(v["ok"], false);
     assert_eq!(v["chunks"], 3);
     assert_eq!(v["damage"][0]["offset"], second.offset);
@@ -228,8 +225,7 @@ fn truncated_file_reports_what_survived_and_exits_2() {
     drop(rec);
     let bytes = std::fs::read(&f).unwrap();
     std::fs::write(&f, &bytes[..third.offset as usize + 100]).unwrap();
-    let a = ksana().args(["inspect", "--json"]).arg(&f).assert().code(2);
-    let v: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    let v = inspect_json(&f, &[], 2);
     assert_eq!(v["frames"], before);
     assert_eq!(v["index"]["source"], "rebuilt");
     assert_eq!(v["damage"][0]["offset"], third.offset);
@@ -245,15 +241,7 @@ fn synth_writes_a_recording_inspect_reads() {
         .arg(&f)
         .assert()
         .success();
-    let out = ksana()
-        .args(["inspect", "--json"])
-        .arg(&f)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let v = inspect_json(&f, &[], 0);
     assert_eq!(v["sim"], "iracing");
     assert_eq!(v["frames"], 181);
     assert!(v["ratio"].as_f64().unwrap() > 3.0);

@@ -205,7 +205,6 @@ pub(crate) fn decode(
     let preds = cur.take(fields.len(), "columnar predictor table")?;
     // Plane sizes: how many residual bytes each plane holds.
     let mut plane_len = [0usize; 8];
-    let mut live = 0usize;
     for (f, &p) in fields.iter().zip(preds) {
         if p > PRED_XOR {
             return Err(LocalError {
@@ -217,13 +216,11 @@ pub(crate) fn decode(
             });
         }
         if p != PRED_CONST {
-            live += 1;
             for pl in plane_len.iter_mut().take(f.kind.width()) {
                 *pl += n;
             }
         }
     }
-    let _ = live;
     let mut planes: [&[u8]; 8] = [&[]; 8];
     for (b, len) in plane_len.iter().enumerate() {
         planes[b] = cur.take(*len, "columnar residual plane")?;
