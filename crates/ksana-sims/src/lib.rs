@@ -7,6 +7,7 @@
 //! (`ksana-engine`) know only these traits. Adding a sim is one folder and one line in
 //! [`registry`].
 
+pub mod iracing;
 pub mod protocol;
 pub mod registry;
 pub mod sim;
@@ -15,4 +16,5 @@ pub mod testpattern;
 pub use registry::{all, by_id};
 pub use sim::{
     Liveness, Poll, PublishContext, Sim, SimError, SimPublisher, SimReader, Simulator, Snapshot,
+    WatchTable, WatchView, Watcher,
 };

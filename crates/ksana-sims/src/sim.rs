@@ -129,6 +129,40 @@ pub trait Sim: Send + Sync {
     ) -> Result<Option<u64>, SimError> {
         Ok(None)
     }
+
+    /// A decoder of frames with these pages into what `ksana watch` shows (the key values a
+    /// driver or tool author looks at), or `None` when the sim has no view or the pages are
+    /// not its layout. It may keep state between frames (parsed session info, say).
+    fn watcher(&self, _pages: &[PageSpec]) -> Option<Box<dyn Watcher>> {
+        None
+    }
+}
+
+/// Turns frames into a [`WatchView`] for `ksana watch`, from live memory or a recording alike.
+pub trait Watcher: Send {
+    /// The view of one frame; `pages` are in the order of the pages the watcher was made for.
+    fn view(&mut self, pages: &[&[u8]]) -> Result<WatchView, SimError>;
+}
+
+/// What `ksana watch` prints for one frame: a title, labelled values, and optionally a table
+/// (e.g. the running order). Plain text; the CLI lays it out.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WatchView {
+    /// One line, e.g. `ACC · Monza · Race · LIVE`.
+    pub title: String,
+    /// Labelled values in display order, e.g. `("Speed", "212.4 km/h")`.
+    pub fields: Vec<(String, String)>,
+    /// Column headers and rows, when the sim has a table to show.
+    pub table: Option<WatchTable>,
+}
+
+/// A table of a [`WatchView`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WatchTable {
+    /// Column headers.
+    pub columns: Vec<String>,
+    /// Rows, each as long as `columns`.
+    pub rows: Vec<Vec<String>>,
 }
 
 /// Publishes generated updates as the sim would, for trying and testing without the game.
@@ -195,4 +229,16 @@ pub trait SimPublisher: Send {
 
     /// Publishes the sim's "stopped" state so consumers disconnect cleanly.
     fn stop(&mut self) -> Result<(), SimError>;
+
+    /// The longest a consumer may go without a new update before it takes the sim for gone
+    /// (iRacing: a tick at least every 1/60 s). The player calls [`SimPublisher::heartbeat`]
+    /// when no frame was published for that long, also while paused. `None`: no such need.
+    fn heartbeat_interval(&self) -> Option<Duration> {
+        None
+    }
+
+    /// Republishes the last frame as a new update (new counters, same values).
+    fn heartbeat(&mut self) -> Result<(), SimError> {
+        Ok(())
+    }
 }
