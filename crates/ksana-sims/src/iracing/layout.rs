@@ -585,13 +585,11 @@ pub fn yaml_text(region: &[u8]) -> &[u8] {
 mod tests {
     use super::*;
 
-    #[test]
-    fn live_layout_constants_match_the_real_dumps() {
-        assert_eq!(LIVE_VAR_HEADER_OFFSET, 524_400);
-        assert_eq!(LIVE_BUF0_OFFSET, 1_114_224);
-        assert_eq!(LIVE_BUF0_OFFSET + 3 * LIVE_BUF_STRIDE, 1_187_952);
-        assert!(LIVE_MAP_SIZE >= LIVE_BUF0_OFFSET + 3 * LIVE_BUF_STRIDE);
-    }
+    // The live layout, checked at compile time against the real dumps (iracing.md §4.4).
+    const _: () = assert!(LIVE_VAR_HEADER_OFFSET == 524_400);
+    const _: () = assert!(LIVE_BUF0_OFFSET == 1_114_224);
+    const _: () = assert!(LIVE_BUF0_OFFSET + 3 * LIVE_BUF_STRIDE == 1_187_952);
+    const _: () = assert!(LIVE_MAP_SIZE >= LIVE_BUF0_OFFSET + 3 * LIVE_BUF_STRIDE);
 
     #[test]
     fn header_and_var_header_round_trip() {
