@@ -7,6 +7,7 @@
 //! (`ksana-engine`) know only these traits. Adding a sim is one folder and one line in
 //! [`registry`].
 
+pub mod assetto;
 pub mod iracing;
 pub mod protocol;
 pub mod registry;

@@ -16,3 +16,4 @@ mod reader;
 pub mod session;
 mod status_server;
 pub mod vars;
+mod watch;
