@@ -46,6 +46,7 @@ mod error;
 mod event;
 mod mapping;
 mod namespace;
+mod process;
 
 #[cfg(unix)]
 #[path = "sys_unix.rs"]
@@ -58,3 +59,4 @@ pub use error::{Result, ShmError};
 pub use event::{Event, EventReset};
 pub use mapping::{Created, Mapping};
 pub use namespace::{DEFAULT_SHM_DIR, SHM_DIR_ENV, ShmNamespace};
+pub use process::process_names;
