@@ -27,6 +27,23 @@ pub enum SimError {
         /// Why.
         detail: String,
     },
+    /// A sim's own file (an iRacing `.ibt`, …) cannot be read or written: `FILE: byte N: what`.
+    #[error("{}: byte {offset}: {detail}", path.display())]
+    File {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Byte offset of the fault in the file.
+        offset: u64,
+        /// What is wrong.
+        detail: String,
+    },
+    /// An import or export that cannot be done: an unknown format, a recording without the
+    /// sim's pages, … (the text says which).
+    #[error("{0}")]
+    Convert(String),
+    /// Reading or writing a ksana recording failed during an import or export.
+    #[error(transparent)]
+    Recording(#[from] ksana_format::Error),
 }
 
 /// What a probe of a sim's shared memory found.
@@ -135,6 +152,40 @@ pub trait Sim: Send + Sync {
     /// not its layout. It may keep state between frames (parsed session info, say).
     fn watcher(&self, _pages: &[PageSpec]) -> Option<Box<dyn Watcher>> {
         None
+    }
+
+    /// Converts a file in this sim's own format (not a ksana recording) into a recording
+    /// written to `out`. The file is recognised by its content, not its name; `Ok(None)` (with
+    /// nothing written) when it is not this sim's. Errors name the file and byte offset.
+    fn import(
+        &self,
+        _path: &std::path::Path,
+        _opts: &crate::import::ImportOptions,
+        _out: &mut dyn ksana_format::Sink,
+    ) -> Result<Option<crate::import::ImportReport>, SimError> {
+        Ok(None)
+    }
+
+    /// The file formats of its own this sim exports recordings of it to (`ksana export
+    /// --format`); none by default.
+    fn export_formats(&self) -> &'static [crate::import::ExportFormat] {
+        &[]
+    }
+
+    /// Writes `rec` (a recording of this sim) as `format`, one of [`Sim::export_formats`], to
+    /// `out`, positioned at its start; `path` names the output in errors.
+    fn export(
+        &self,
+        _rec: &ksana_format::Recording,
+        format: &str,
+        _out: &mut dyn crate::import::ExportSink,
+        _path: &std::path::Path,
+        _opts: &crate::import::ExportOptions,
+    ) -> Result<crate::import::ExportReport, SimError> {
+        Err(SimError::Convert(format!(
+            "{} recordings cannot be exported as {format:?}",
+            self.name()
+        )))
     }
 }
 

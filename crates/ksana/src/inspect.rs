@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, UNIX_EPOCH};
 
-use ksana_format::{IndexSource, Inspection, ReadOptions, Recording, inspect};
+use ksana_format::{IndexSource, Inspection, Recording, inspect};
 use serde::Serialize;
 
 use crate::term::bytes;
@@ -313,14 +313,14 @@ fn text(r: &Report) -> String {
 /// Runs `ksana inspect`. Exit 0 for a file read entirely; 2 for one that cannot be opened, or
 /// has damage (a crashed writer's incomplete tail included) — the report is still printed.
 pub fn run(file: &Path, json: bool, salvage: bool) -> ExitCode {
-    let rec = match Recording::open_with(file, ReadOptions { salvage }) {
+    let rec = match crate::input::open(file, salvage) {
         Ok(r) => r,
         Err(e) => {
             if json {
-                let v = serde_json::json!({ "schema": "ksana-inspect/1", "file": file.display().to_string(), "ok": false, "error": e.to_string() });
+                let v = serde_json::json!({ "schema": "ksana-inspect/1", "file": file.display().to_string(), "ok": false, "error": format!("{e:#}") });
                 println!("{v:#}");
             }
-            eprintln!("error: {e}");
+            eprintln!("error: {e:#}");
             return ExitCode::from(crate::EXIT_BAD_FILE);
         }
     };

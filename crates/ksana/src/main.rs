@@ -3,6 +3,9 @@
 //! The binary only parses arguments and calls the library crates; see docs/ARCHITECTURE.md.
 
 mod dump;
+mod export;
+mod import;
+mod input;
 mod inspect;
 mod interrupt;
 mod play;
@@ -76,6 +79,10 @@ enum Command {
     },
     /// Publish a sim's pages with generated data, as the sim would (no game needed).
     Simulate(simulate::SimulateArgs),
+    /// Convert a sim's own file (an iRacing .ibt, a live-memory image) into a recording.
+    Import(import::ImportArgs),
+    /// Write a recording in another format (`--format ibt`; `--list-formats`).
+    Export(export::ExportArgs),
     /// Test helper: print every update of a sim seen in shared memory until it stops (sims
     /// whose updates can be checked on their own).
     #[command(hide = true)]
@@ -123,6 +130,12 @@ fn report(r: anyhow::Result<ExitCode>) -> ExitCode {
             let bad_file = e.chain().any(|c| {
                 c.downcast_ref::<ksana_format::Error>().is_some()
                     || matches!(
+                        c.downcast_ref::<ksana_sims::SimError>(),
+                        Some(
+                            ksana_sims::SimError::File { .. } | ksana_sims::SimError::Recording(_)
+                        )
+                    )
+                    || matches!(
                         c.downcast_ref::<ksana_engine::EngineError>(),
                         Some(ksana_engine::EngineError::Format(_))
                     )
@@ -152,6 +165,8 @@ fn main() -> ExitCode {
             inspect::run(&file, json, salvage)
         }
         Some(Command::Simulate(a)) => report(simulate::run(&a)),
+        Some(Command::Import(a)) => report(import::run(&a)),
+        Some(Command::Export(a)) => report(export::run(&a)),
         Some(Command::WatchUpdates { sim, timeout, shm }) => report((|| {
             let sim = sim_by_id(&sim)?;
             let out = std::io::stdout();

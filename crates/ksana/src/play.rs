@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use ksana_engine::{PlayOptions, format_time, play};
-use ksana_format::Recording;
 
 use crate::term::{Keys, StatusLine};
 
@@ -48,7 +47,7 @@ pub fn run(a: &PlayArgs) -> Result<ExitCode> {
     if !(0.1..=16.0).contains(&a.speed) {
         bail!("--speed must be between 0.1 and 16, got {}", a.speed);
     }
-    let rec = Recording::open(&file)?;
+    let rec = crate::input::open(&file, false)?;
     let stop =
         crate::interrupt::install("publishing the stopped state; Ctrl+C again to exit at once");
     let mut opts = PlayOptions::new(a.shm.namespace(), stop);
