@@ -12,6 +12,7 @@ mod play;
 mod simulate;
 mod synth;
 mod term;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -79,6 +80,8 @@ enum Command {
     },
     /// Publish a sim's pages with generated data, as the sim would (no game needed).
     Simulate(simulate::SimulateArgs),
+    /// Show a sim's key values (session, flags, running order), live or from a recording.
+    Watch(watch::WatchArgs),
     /// Convert a sim's own file (an iRacing .ibt, a live-memory image) into a recording.
     Import(import::ImportArgs),
     /// Write a recording in another format (`--format ibt`; `--list-formats`).
@@ -165,6 +168,7 @@ fn main() -> ExitCode {
             inspect::run(&file, json, salvage)
         }
         Some(Command::Simulate(a)) => report(simulate::run(&a)),
+        Some(Command::Watch(a)) => report(watch::run(&a)),
         Some(Command::Import(a)) => report(import::run(&a)),
         Some(Command::Export(a)) => report(export::run(&a)),
         Some(Command::WatchUpdates { sim, timeout, shm }) => report((|| {

@@ -862,6 +862,37 @@ mod tests {
         assert_eq!(doc.raw, "\u{ff}\u{fe}");
     }
 
+    proptest::proptest! {
+        /// Any value iRacing could write after `Key: ` (printable text, any punctuation) reads
+        /// back as itself, trimmed: the quoting pre-pass leaves nothing for YAML to interpret.
+        /// Quotes are made likely, to hit the double-quoted case.
+        #[test]
+        fn any_printable_value_reads_back(v in "(\"|[ -~\u{a0}-\u{17f}]){0,40}") {
+            let y = format!("DriverInfo:\n Drivers:\n - CarIdx: 0\n   UserName: {v}\n");
+            let doc = SessionInfoDoc::parse(y.as_bytes());
+            proptest::prop_assert!(doc.errors.is_empty(), "{:?}", doc.errors);
+            let mut want = v.trim();
+            // A complete double-quoted scalar (iRacing's `CarNumber: "822"`) is YAML's.
+            if want.len() >= 2 && want.starts_with('"') && want.ends_with('"')
+                && !want[1..want.len() - 1].contains(['"', '\\'])
+            {
+                want = &want[1..want.len() - 1];
+            }
+            let got = doc.driver.unwrap().drivers[0].user_name.clone();
+            if v.trim().is_empty() {
+                proptest::prop_assert_eq!(got, None);
+            } else {
+                proptest::prop_assert_eq!(got.as_deref(), Some(want));
+            }
+        }
+
+        /// Arbitrary bytes never panic the parser.
+        #[test]
+        fn arbitrary_bytes_do_not_panic(b in proptest::collection::vec(proptest::num::u8::ANY, 0..400)) {
+            let _ = SessionInfoDoc::parse(&b);
+        }
+    }
+
     /// The YAML of a real file: live dumps at offset 112 up to the first NUL, an `.ibt` at
     /// `sessionInfoOffset` for `sessionInfoLen` bytes.
     fn fixture_yaml(name: &str) -> Option<Vec<u8>> {
