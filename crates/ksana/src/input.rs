@@ -46,6 +46,9 @@ pub fn open_reporting(path: &Path, salvage: bool) -> Result<(Recording, Option<I
     }
     let mut bytes = Vec::new();
     let Some((_, report)) = import_file(path, &ImportOptions { salvage }, &mut bytes)? else {
+        // No sim knows it either: the recording reader says best what it is not (empty, an
+        // old ksana file, …).
+        Recording::open_with(path, ReadOptions { salvage })?;
         return Err(unknown_format(path).into());
     };
     let rec = Recording::from_source(Box::new(bytes), path, ReadOptions { salvage })?;

@@ -281,3 +281,25 @@ fn export_names_its_formats_and_refuses_others() {
     assert!(stderr(&o).contains("\"ibt\""), "{}", stderr(&o));
     assert_eq!(listing(dir.path()), ["acc.ksana"]);
 }
+
+#[test]
+fn play_publishes_an_ibt_directly() {
+    let Some(ibt) = ksana_testkit::fixture(IBT) else {
+        return;
+    };
+    let root = ksana_testkit::shm_root();
+    let o = ksana()
+        .args(["play", "--no-status-server", "--to", "0.09", "--shm-dir"])
+        .arg(root.path())
+        .arg(&ibt)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run ksana play");
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Frames at 0, 1/60, …, 5/60 s are within the first 0.09 s.
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("played 6 frames"), "{out}");
+    let map = std::fs::read(root.path().join("IRSDKMemMapFileName")).expect("the live mapping");
+    assert_eq!(map.len(), 1_191_936);
+    assert!(map[112..].starts_with(b"---\nWeekendInfo:\n TrackName: spielberg gp"));
+}
