@@ -732,3 +732,117 @@ fn peer_pyirsdk_reads_the_exported_ibt_like_the_original() {
     assert_eq!(peer_exported["disk"]["session_record_count"], 3);
     assert_eq!(peer_exported["rows"], peer_live["rows"]);
 }
+
+/// Writes the rows of `f` as frames of the current segment of `w`, from `t0` on, with `yaml`.
+fn write_rows(w: &mut ksana_format::Writer<Vec<u8>>, f: &IbtFile, t0: u64, yaml: &[u8]) -> u64 {
+    let head = f.header().to_page();
+    let mut t = t0;
+    for (i, row) in all_rows(f).iter().enumerate() {
+        let mut ups = vec![ksana_format::PageUpdate {
+            page: page_index::ROW,
+            data: row,
+        }];
+        if i == 0 {
+            ups.push(ksana_format::PageUpdate {
+                page: page_index::HEADER,
+                data: &head,
+            });
+            ups.push(ksana_format::PageUpdate {
+                page: page_index::VAR_HEADERS,
+                data: f.var_header_bytes(),
+            });
+            ups.push(ksana_format::PageUpdate {
+                page: page_index::SESSION_INFO,
+                data: yaml,
+            });
+        }
+        w.write_frame(t, Some(i as u64), &ups).unwrap();
+        t += 16_666_667;
+    }
+    t
+}
+
+#[test]
+fn export_concatenates_segments_of_one_layout_and_leaves_out_the_others() {
+    let (Some(ibt), Some(live)) = (fixture(IBT), fixture("iracing/memdump_2024.bin")) else {
+        return;
+    };
+    let a = open(&ibt);
+    let b = open(&live);
+    let specs = |f: &IbtFile| layout::page_specs(f.vars(), f.row_len(), f.yaml().len());
+    let header = ksana_format::Header::new("iracing", specs(&a));
+    let mut w = ksana_format::Writer::new(Vec::new(), header, Default::default()).unwrap();
+    let t = write_rows(&mut w, &a, 0, a.yaml());
+    w.begin_segment(t, specs(&b), "layout changed").unwrap();
+    let t = write_rows(&mut w, &b, t, b.yaml());
+    w.begin_segment(t, specs(&a), "layout changed").unwrap();
+    let later_yaml = b"---\nWeekendInfo:\n TrackName: later\n\n...\n";
+    write_rows(&mut w, &a, t, later_yaml);
+    let rec = Recording::from_bytes(w.finish().unwrap()).unwrap();
+    let start_s = rec.header().start_unix_ns.div_euclid(1_000_000_000);
+
+    // Default: segments 0 and 2 (same layout), the last YAML, segment 1 named in a note.
+    let (out, report) = export_recording(
+        &rec,
+        Cursor::new(Vec::new()),
+        Path::new("multi.ibt"),
+        &ExportOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(report.frames, 780);
+    assert_eq!(report.notes.len(), 1);
+    assert!(
+        report.notes[0].contains("segments 1 (3 frames)"),
+        "{:?}",
+        report.notes
+    );
+    let g = IbtFile::from_bytes(
+        out.into_inner(),
+        Path::new("multi.ibt"),
+        IbtOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(g.record_count(), 780);
+    assert_eq!(g.yaml(), later_yaml);
+    assert_eq!(g.var_header_bytes(), a.var_header_bytes());
+    let rows = all_rows(&g);
+    let want: Vec<Vec<u8>> = all_rows(&a).into_iter().cycle().take(780).collect();
+    assert_eq!(rows, want);
+    let s = g.sub_header().unwrap();
+    assert_eq!(
+        s.session_start_date, start_s,
+        "no ibt.* metadata: the recording's start"
+    );
+    // Lap is 9 in every row: one lap; the var_buf0 tick is 0 without metadata.
+    assert_eq!(s.session_lap_count, 1);
+    assert_eq!(g.header().var_buf[0].tick_count, 0);
+
+    // --segment 1: the live image's rows only.
+    let (out, report) = export_recording(
+        &rec,
+        Cursor::new(Vec::new()),
+        Path::new("seg1.ibt"),
+        &ExportOptions { segment: Some(1) },
+    )
+    .unwrap();
+    assert_eq!(report.frames, 3);
+    assert!(report.notes.is_empty());
+    let g = IbtFile::from_bytes(
+        out.into_inner(),
+        Path::new("seg1.ibt"),
+        IbtOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(all_rows(&g), all_rows(&b));
+    assert_eq!(g.yaml(), b.yaml());
+
+    // A segment that does not exist.
+    let e = export_recording(
+        &rec,
+        Cursor::new(Vec::new()),
+        Path::new("x.ibt"),
+        &ExportOptions { segment: Some(7) },
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("segment 7"), "{e}");
+}
