@@ -54,6 +54,9 @@ mod sys;
 #[cfg(windows)]
 #[path = "sys_windows.rs"]
 mod sys;
+/// Registered window messages broadcast between processes (Windows only).
+#[cfg(windows)]
+pub mod winmsg;
 
 pub use error::{Result, ShmError};
 pub use event::{Event, EventReset};

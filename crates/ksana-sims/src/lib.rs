@@ -17,6 +17,6 @@ pub mod testpattern;
 
 pub use registry::{all, by_id};
 pub use sim::{
-    Liveness, Poll, PublishContext, Sim, SimError, SimPublisher, SimReader, Simulator, Snapshot,
-    WatchTable, WatchView, Watcher,
+    Liveness, PlayerCommand, Poll, PublishContext, PublisherOptions, SeekAnchor, Sim, SimError,
+    SimPublisher, SimReader, Simulator, Snapshot, WatchTable, WatchView, Watcher,
 };

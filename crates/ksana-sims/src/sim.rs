@@ -128,6 +128,17 @@ pub trait Sim: Send + Sync {
         pages: &[PageSpec],
     ) -> Result<Box<dyn SimPublisher>, SimError>;
 
+    /// [`Sim::open_publisher`] with the player's [`PublisherOptions`]. The player calls this
+    /// one; sims with nothing to configure keep the default, which ignores `opts`.
+    fn open_publisher_with(
+        &self,
+        ns: &ShmNamespace,
+        pages: &[PageSpec],
+        _opts: &PublisherOptions,
+    ) -> Result<Box<dyn SimPublisher>, SimError> {
+        self.open_publisher(ns, pages)
+    }
+
     /// A generated stand-in for the sim (`ksana simulate`), publishing into `ns` as the sim
     /// would; `None` for sims that have none yet.
     fn simulator(&self, _ns: &ShmNamespace) -> Result<Option<Box<dyn Simulator>>, SimError> {
@@ -292,4 +303,62 @@ pub trait SimPublisher: Send {
     fn heartbeat(&mut self) -> Result<(), SimError> {
         Ok(())
     }
+
+    /// What consumers asked of the player since the last call (a sim's own remote-control
+    /// messages, e.g. iRacing's replay broadcasts) and notices for the user; the player drains
+    /// it between frames and while paused. Default: nothing.
+    fn commands(&mut self) -> Vec<PlayerCommand> {
+        Vec::new()
+    }
+}
+
+/// How the player wants a sim's publisher set up, beyond the pages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublisherOptions {
+    /// Also serve the side channels some consumers check before reading shared memory
+    /// (iRacing: the HTTP sim-status endpoint on 127.0.0.1:32034). `ksana play
+    /// --no-status-server` turns it off.
+    pub status_server: bool,
+}
+
+impl Default for PublisherOptions {
+    /// Everything a consumer may check is served.
+    fn default() -> PublisherOptions {
+        PublisherOptions {
+            status_server: true,
+        }
+    }
+}
+
+/// Where a [`PlayerCommand::Seek`] offset counts from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SeekAnchor {
+    /// The start of the played range (`--from`, else the recording's first frame).
+    Start,
+    /// The position of the last published frame.
+    Current,
+    /// The end of the played range (`--to`, else the last frame).
+    End,
+}
+
+/// A request from a consumer to the player, or a notice for the user, returned by
+/// [`SimPublisher::commands`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum PlayerCommand {
+    /// Jump to `anchor` + `offset_ns` of recording time (clamped to the played range).
+    Seek {
+        /// Where the offset counts from.
+        anchor: SeekAnchor,
+        /// Nanoseconds after (negative: before) the anchor.
+        offset_ns: i64,
+    },
+    /// Play at this speed (clamped to 0.1–16), resuming if paused.
+    Speed(f64),
+    /// Pause (a no-op when paused).
+    Pause,
+    /// Resume at the current speed (a no-op when playing).
+    Resume,
+    /// Something the user should read (a command that cannot act on a recording, a side
+    /// channel that could not start); the player shows it and goes on.
+    Notice(String),
 }

@@ -8,6 +8,7 @@ mod import;
 mod input;
 mod inspect;
 mod interrupt;
+mod iracing_cmd;
 mod play;
 mod simulate;
 mod synth;
@@ -80,6 +81,9 @@ enum Command {
     },
     /// Publish a sim's pages with generated data, as the sim would (no game needed).
     Simulate(simulate::SimulateArgs),
+    /// Send an iRacing broadcast command (camera, replay) to the sim or to `ksana play`
+    /// (Windows only).
+    Iracing(iracing_cmd::IracingArgs),
     /// Show a sim's key values (session, flags, running order), live or from a recording.
     Watch(watch::WatchArgs),
     /// Convert a sim's own file (an iRacing .ibt, a live-memory image) into a recording.
@@ -168,6 +172,7 @@ fn main() -> ExitCode {
             inspect::run(&file, json, salvage)
         }
         Some(Command::Simulate(a)) => report(simulate::run(&a)),
+        Some(Command::Iracing(a)) => report(iracing_cmd::run(&a)),
         Some(Command::Watch(a)) => report(watch::run(&a)),
         Some(Command::Import(a)) => report(import::run(&a)),
         Some(Command::Export(a)) => report(export::run(&a)),

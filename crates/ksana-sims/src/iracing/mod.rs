@@ -14,6 +14,6 @@ mod publisher;
 pub mod race_state;
 mod reader;
 pub mod session;
-mod status_server;
+pub mod status_server;
 pub mod vars;
 mod watch;
