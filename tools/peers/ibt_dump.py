@@ -5,7 +5,8 @@ Usage: ibt_dump.py FILE            # an .ibt, read with pyirsdk's IBT class
        ibt_dump.py --live FILE     # a raw live-memory image, read with pyirsdk's Header class
 
 Prints one JSON object: {"header": {...}, "disk": {...} | null, "vars": [names],
-"rows": [{name: value}], "yaml_len": n}. Values: ints and bools as JSON, chars as the byte's
+"rows": [{name: value}], "yaml_len": n, "track_name": str (.ibt only, through
+IRSDK().startup(test_file=FILE), i.e. pyirsdk's YAML parsing)}. Values: ints and bools as JSON, chars as the byte's
 integer, floats as the unsigned 64-bit pattern of the value as a double (exact, NaN-safe).
 A live image's rows are its buffers in tickCount order.
 """
@@ -45,6 +46,18 @@ def header_dict(h):
     }
 
 
+def session_track(path):
+    """The YAML's WeekendInfo.TrackName as pyirsdk's test_file mode parses it (None if not)."""
+    ir = irsdk.IRSDK()
+    if not ir.startup(test_file=path):
+        return None
+    try:
+        info = ir["WeekendInfo"]
+        return info and info.get("TrackName")
+    finally:
+        ir.shutdown()
+
+
 def dump_ibt(path):
     ibt = irsdk.IBT()
     ibt.open(path)
@@ -65,6 +78,7 @@ def dump_ibt(path):
             "vars": names,
             "rows": rows,
             "yaml_len": ibt._header.session_info_len,
+            "track_name": session_track(path),
         }
     finally:
         ibt.close()

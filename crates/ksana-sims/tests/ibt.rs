@@ -716,6 +716,8 @@ fn peer_pyirsdk_reads_the_exported_ibt_like_the_original() {
         return;
     };
     let exported = peer_dump(&[&out], false).unwrap();
+    assert_eq!(original["track_name"], "spielberg gp");
+    assert_eq!(exported["track_name"], "spielberg gp");
     assert_eq!(exported["disk"], original["disk"]);
     assert_eq!(exported["header"], original["header"]);
     assert_eq!(exported["rows"], original["rows"]);
@@ -730,6 +732,7 @@ fn peer_pyirsdk_reads_the_exported_ibt_like_the_original() {
     let peer_live = peer_dump(&[&live], true).unwrap();
     let peer_exported = peer_dump(&[&out2], false).unwrap();
     assert_eq!(peer_exported["disk"]["session_record_count"], 3);
+    assert_eq!(peer_exported["track_name"], "longbeach");
     assert_eq!(peer_exported["rows"], peer_live["rows"]);
 }
 
