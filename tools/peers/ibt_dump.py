@@ -5,10 +5,10 @@ Usage: ibt_dump.py FILE            # an .ibt, read with pyirsdk's IBT class
        ibt_dump.py --live FILE     # a raw live-memory image, read with pyirsdk's Header class
 
 Prints one JSON object: {"header": {...}, "disk": {...} | null, "vars": [names],
-"rows": [{name: value}], "yaml_len": n, "track_name": str (.ibt only, through
-IRSDK().startup(test_file=FILE), i.e. pyirsdk's YAML parsing)}. Values: ints and bools as JSON, chars as the byte's
-integer, floats as the unsigned 64-bit pattern of the value as a double (exact, NaN-safe).
-A live image's rows are its buffers in tickCount order.
+"rows": [{name: value}], "yaml_len": n, "track_name": str}. track_name (.ibt only) comes from
+IRSDK().startup(test_file=FILE), i.e. pyirsdk's own YAML parsing. Values: ints and bools as
+JSON, chars as the byte's integer, floats as the unsigned 64-bit pattern of the value as a
+double (exact, NaN-safe). A live image's rows are its buffers in tickCount order.
 """
 import json
 import mmap

@@ -849,3 +849,42 @@ fn export_concatenates_segments_of_one_layout_and_leaves_out_the_others() {
     .unwrap_err();
     assert!(e.to_string().contains("segment 7"), "{e}");
 }
+
+#[test]
+fn a_damaged_live_image_is_refused_with_the_offset() {
+    let Some(p) = fixture("iracing/memdump_2024.bin") else {
+        return;
+    };
+    let original = std::fs::read(&p).unwrap();
+    // Cut anywhere before the end of the last row buffer: refused (salvage or not).
+    for cut in [
+        0usize, 111, 112, 5_000, 524_400, 570_000, 1_114_224, 1_170_000, 1_171_529,
+    ] {
+        for salvage in [false, true] {
+            let e = IbtFile::from_bytes(original[..cut].to_vec(), &p, IbtOptions { salvage })
+                .expect_err("a cut live image");
+            assert!(
+                matches!(e.kind, IbtErrorKind::Truncated(_)),
+                "cut {cut}: {e}"
+            );
+            assert_eq!(e.offset, cut as u64, "cut {cut}: {e}");
+        }
+    }
+    // The end of the last buffer is enough.
+    let f = IbtFile::from_bytes(
+        original[..1_163_376 + 8154].to_vec(),
+        &p,
+        IbtOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(f.record_count(), 3);
+    // A buffer offset far outside and a YAML capacity beyond the file: the file ends before
+    // what the header promises (truncated, at its end); a negative offset: the field.
+    let end = original.len() as u64;
+    for (at, v, want) in [(52usize, i32::MAX, end), (68, -8, 68), (16, 2_000_000, end)] {
+        let mut b = original.clone();
+        put(&mut b, at, v);
+        let e = IbtFile::from_bytes(b, &p, IbtOptions::default()).unwrap_err();
+        assert_eq!(e.offset, want, "field at {at} = {v}: {e}");
+    }
+}
