@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use ksana_format::Recording;
 use ksana_shm::ShmNamespace;
-use ksana_sims::{Liveness, PublishContext, Sim, SimPublisher};
+use ksana_sims::{Liveness, PublishContext, Sim, SimError, SimPublisher};
 
 use crate::error::EngineError;
 use crate::pacer::Pacer;
@@ -164,6 +164,7 @@ pub fn play(
     // recorded interval: two frames written back to back would look like one to any consumer,
     // while a reader polling four times per interval (as `ksana dump` does) sees each.
     let mut last_publish: Option<(Instant, u64)> = None;
+    let mut hb = Heartbeat::default();
     let _ = thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Max);
     let reason = 'play: loop {
         if opts.stop.load(Ordering::Relaxed) {
@@ -175,10 +176,16 @@ pub fn play(
         {
             match c {
                 Control::Quit => break 'play StopReason::Quit,
-                Control::TogglePause => match pause(&mut st, status, controls, &opts.stop) {
-                    Ok(paused) => base += paused,
-                    Err(r) => break 'play r,
-                },
+                Control::TogglePause => {
+                    let r = pause(&mut st, status, controls, &opts.stop, &mut || {
+                        hb.beat(&mut publisher)
+                    });
+                    hb.check()?;
+                    match r {
+                        Ok(paused) => base += paused,
+                        Err(r) => break 'play r,
+                    }
+                }
                 Control::Seek(delta) => {
                     let target = (st.position_ns as i64)
                         .saturating_add(delta)
@@ -225,16 +232,25 @@ pub fn play(
             }
             match controls.and_then(|rx| rx.try_recv().ok()) {
                 Some(Control::Quit) => break 'play StopReason::Quit,
-                Some(Control::TogglePause) => match pause(&mut st, status, controls, &opts.stop) {
-                    Ok(paused) => base += paused,
-                    Err(r) => break 'play r,
-                },
+                Some(Control::TogglePause) => {
+                    let r = pause(&mut st, status, controls, &opts.stop, &mut || {
+                        hb.beat(&mut publisher)
+                    });
+                    hb.check()?;
+                    match r {
+                        Ok(paused) => base += paused,
+                        Err(r) => break 'play r,
+                    }
+                }
                 Some(seek) => {
                     // This frame is skipped: the seek replaces it.
                     pending = Some(seek);
                     continue 'play;
                 }
-                None => std::thread::sleep(Duration::from_millis(50)),
+                None => {
+                    hb.sleep_until(&mut publisher, Instant::now() + Duration::from_millis(50));
+                    hb.check()?;
+                }
             }
         }
         let due = base + offset;
@@ -245,17 +261,34 @@ pub fn play(
             }
             _ => due,
         };
+        // Heartbeats until shortly before the frame, then the precise wait.
+        if hb.every.is_some()
+            && let Some(until) = spaced.checked_sub(HEARTBEAT_MARGIN)
+        {
+            hb.sleep_until(&mut publisher, until);
+            hb.check()?;
+        }
         pacer.sleep_until(spaced);
         let ctx = PublishContext {
             sequence: st.frames,
             discontinuity,
         };
+        let started = Instant::now();
         if let Some(p) = publisher.as_mut() {
             p.publish(&f, ctx)?;
+            hb.published(p.as_ref());
         }
         let done = Instant::now();
+        // A publisher that had to block (iRacing keeps its status 0 for 2 s before a new
+        // layout) shifts the schedule, as a pause does, instead of leaving a backlog.
+        let blocked = done - started;
+        if blocked > BLOCKED_PUBLISH {
+            base += blocked;
+            timing.add(started.saturating_duration_since(due));
+        } else {
+            timing.add(done.saturating_duration_since(due));
+        }
         last_publish = Some((done, f.timestamp_ns()));
-        timing.add(done.saturating_duration_since(due));
         discontinuity = false;
         st.frames += 1;
         st.position_ns = f.timestamp_ns();
@@ -275,18 +308,90 @@ pub fn play(
     })
 }
 
-/// Blocks while paused, showing it; returns how long the pause lasted, or why playback must end
-/// instead of resuming.
+/// No heartbeat this close before a frame is due: the frame itself is the next update.
+const HEARTBEAT_MARGIN: Duration = Duration::from_millis(2);
+/// A publish taking longer than this blocked on purpose and shifts the schedule.
+const BLOCKED_PUBLISH: Duration = Duration::from_millis(100);
+
+/// Keeps consumers of a sim convinced it runs while no frame is due (between sparse frames,
+/// while paused): [`SimPublisher::heartbeat`] whenever nothing was published for the
+/// publisher's [`SimPublisher::heartbeat_interval`]. A failed heartbeat is kept and returned by
+/// [`Heartbeat::check`], so the waits that beat need not return errors.
+#[derive(Default)]
+struct Heartbeat {
+    every: Option<Duration>,
+    last: Option<Instant>,
+    error: Option<SimError>,
+}
+
+impl Heartbeat {
+    /// A frame was just published by `p`.
+    fn published(&mut self, p: &dyn SimPublisher) {
+        self.every = p.heartbeat_interval();
+        self.last = Some(Instant::now());
+    }
+
+    /// When the next heartbeat is due, if the publisher wants them.
+    fn due(&self) -> Option<Instant> {
+        Some(self.last? + self.every?)
+    }
+
+    /// Beats if due; returns how long until the next one (at most 50 ms).
+    fn beat(&mut self, publisher: &mut Option<Box<dyn SimPublisher>>) -> Duration {
+        const MAX: Duration = Duration::from_millis(50);
+        let (Some(due), Some(every), Some(p)) = (self.due(), self.every, publisher.as_mut()) else {
+            return MAX;
+        };
+        let now = Instant::now();
+        if now >= due && self.error.is_none() {
+            if let Err(e) = p.heartbeat() {
+                self.error = Some(e);
+                return MAX;
+            }
+            // Keep the cadence, unless the thread was held up for longer than a beat.
+            self.last = Some(if now - due > every { now } else { due });
+        }
+        self.due().map_or(MAX, |d| {
+            d.saturating_duration_since(Instant::now()).min(MAX)
+        })
+    }
+
+    /// Sleeps until `until`, beating on time on the way.
+    fn sleep_until(&mut self, publisher: &mut Option<Box<dyn SimPublisher>>, until: Instant) {
+        loop {
+            let now = Instant::now();
+            if now >= until {
+                return;
+            }
+            let next = self.beat(publisher);
+            let now = Instant::now();
+            std::thread::sleep(next.min(until.saturating_duration_since(now)));
+        }
+    }
+
+    /// The error of a failed heartbeat, once.
+    fn check(&mut self) -> Result<(), EngineError> {
+        match self.error.take() {
+            Some(e) => Err(e.into()),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Blocks while paused, showing it and calling `beat` (which returns how long until it wants
+/// to be called again); returns how long the pause lasted, or why playback must end instead of
+/// resuming.
 fn pause(
     st: &mut PlayStatus,
     status: &mut dyn FnMut(&PlayStatus),
     controls: Option<&Receiver<Control>>,
     stop: &AtomicBool,
+    beat: &mut dyn FnMut() -> Duration,
 ) -> Result<Duration, StopReason> {
     st.paused = true;
     status(st);
     let started = Instant::now();
-    let r = wait_for_resume(controls, stop);
+    let r = wait_for_resume(controls, stop, beat);
     st.paused = false;
     match r {
         Some(reason) => Err(reason),
@@ -295,13 +400,17 @@ fn pause(
 }
 
 /// Blocks while paused; `Some(reason)` if playback must end instead of resuming.
-fn wait_for_resume(controls: Option<&Receiver<Control>>, stop: &AtomicBool) -> Option<StopReason> {
+fn wait_for_resume(
+    controls: Option<&Receiver<Control>>,
+    stop: &AtomicBool,
+    beat: &mut dyn FnMut() -> Duration,
+) -> Option<StopReason> {
     let rx = controls?;
     loop {
         if stop.load(Ordering::Relaxed) {
             return Some(StopReason::Stopped);
         }
-        match rx.recv_timeout(Duration::from_millis(50)) {
+        match rx.recv_timeout(beat()) {
             Ok(Control::TogglePause) => return None,
             Ok(Control::Quit) => return Some(StopReason::Quit),
             _ => {}

@@ -2,7 +2,7 @@
 
 use crate::sim::Sim;
 
-static SIMS: &[&dyn Sim] = &[&crate::testpattern::TestPattern];
+static SIMS: &[&dyn Sim] = &[&crate::testpattern::TestPattern, &crate::iracing::Iracing];
 
 /// All registered sims, in the order `--sim auto` probes them.
 pub fn all() -> &'static [&'static dyn Sim] {

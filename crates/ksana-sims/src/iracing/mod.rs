@@ -17,3 +17,116 @@ pub mod session;
 pub mod status_server;
 pub mod vars;
 mod watch;
+
+use std::time::{Duration, Instant};
+
+use ksana_format::PageSpec;
+use ksana_shm::{Mapping, ShmNamespace};
+
+use crate::sim::{Liveness, Sim, SimError, SimPublisher, SimReader};
+pub use publisher::{LivePublisher, PublisherOptions, status_server_for};
+pub use reader::LiveReader;
+
+/// iRacing.
+pub struct Iracing;
+
+impl Sim for Iracing {
+    fn id(&self) -> &'static str {
+        "iracing"
+    }
+
+    fn name(&self) -> &'static str {
+        "iRacing"
+    }
+
+    /// Session, flags, what remains and the running order ([`watch`]).
+    fn watcher(&self, pages: &[PageSpec]) -> Option<Box<dyn crate::sim::Watcher>> {
+        watch::watcher(pages)
+    }
+
+    /// Live when the mapping exists, `status == 1` and a buffer's tick advances within
+    /// `window`; a mapping that merely exists (a consumer created it, the sim exited) is stale.
+    fn probe(&self, ns: &ShmNamespace, window: Duration) -> Result<Liveness, SimError> {
+        let Some(map) = Mapping::open_read(ns, layout::MEMMAP_NAME)? else {
+            return Ok(Liveness::Absent);
+        };
+        let Some((_, first)) = reader::status_and_tick(&map)? else {
+            return Ok(Liveness::Stale);
+        };
+        let start = Instant::now();
+        let (mut moves, mut last) = (0u32, first);
+        while start.elapsed() < window {
+            std::thread::sleep(Duration::from_millis(2));
+            if let Some((_, t)) = reader::status_and_tick(&map)?
+                && t != last
+            {
+                moves += 1;
+                last = t;
+            }
+        }
+        let status = reader::status_and_tick(&map)?.map_or(0, |(s, _)| s);
+        Ok(if moves > 0 && status == layout::STATUS_CONNECTED {
+            Liveness::Live {
+                evidence: format!(
+                    "its tickCount advanced {moves} times in {} ms",
+                    window.as_millis()
+                ),
+            }
+        } else {
+            Liveness::Stale
+        })
+    }
+
+    fn open_reader(&self, ns: &ShmNamespace) -> Result<Box<dyn SimReader>, SimError> {
+        Ok(Box::new(LiveReader::open(ns)?))
+    }
+
+    fn open_publisher(
+        &self,
+        ns: &ShmNamespace,
+        pages: &[PageSpec],
+    ) -> Result<Box<dyn SimPublisher>, SimError> {
+        Ok(Box::new(LivePublisher::open(ns, pages)?))
+    }
+
+    /// The player's options: `status_server` turns the HTTP sim-status endpoint on or off.
+    fn open_publisher_with(
+        &self,
+        ns: &ShmNamespace,
+        pages: &[PageSpec],
+        opts: &crate::sim::PublisherOptions,
+    ) -> Result<Box<dyn SimPublisher>, SimError> {
+        let o = PublisherOptions {
+            status_server: opts.status_server,
+            ..PublisherOptions::default()
+        };
+        Ok(Box::new(LivePublisher::open_with(ns, pages, o)?))
+    }
+
+    /// `.ibt` disk telemetry files and raw live-memory images, recognised by their header
+    /// (`ibt::sniff`); a file named `*.ibt` is also claimed, so that a broken one gets the
+    /// reader's error (with its byte offset) rather than "unknown format".
+    fn import(
+        &self,
+        path: &std::path::Path,
+        opts: &crate::import::ImportOptions,
+        out: &mut dyn ksana_format::Sink,
+    ) -> Result<Option<crate::import::ImportReport>, SimError> {
+        ibt::import_hook(path, opts, out)
+    }
+
+    fn export_formats(&self) -> &'static [crate::import::ExportFormat] {
+        ibt::EXPORT_FORMATS
+    }
+
+    fn export(
+        &self,
+        rec: &ksana_format::Recording,
+        format: &str,
+        out: &mut dyn crate::import::ExportSink,
+        path: &std::path::Path,
+        opts: &crate::import::ExportOptions,
+    ) -> Result<crate::import::ExportReport, SimError> {
+        ibt::export_hook(rec, format, out, path, opts)
+    }
+}
