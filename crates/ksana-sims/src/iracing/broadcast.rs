@@ -582,6 +582,23 @@ pub fn player_commands(m: &BroadcastMsg) -> Vec<PlayerCommand> {
 
 /// The publisher's end of the broadcast channel: on Windows a [`Receiver`] listening in the
 /// publisher's namespace ([`message_name`]); elsewhere nothing is ever received.
+///
+/// A publisher holds one for as long as it publishes and hands its commands to the player:
+///
+/// ```
+/// # use ksana_sims::iracing::broadcast::PlayerLink;
+/// # use ksana_sims::PlayerCommand;
+/// # let ns = ksana_shm::ShmNamespace::with_root(std::env::temp_dir());
+/// // When the publisher opens (a failure only costs the remote control, so it is a notice):
+/// let (mut link, mut notices) = match PlayerLink::start(&ns) {
+///     Ok(l) => (Some(l), Vec::new()),
+///     Err(e) => (None, vec![PlayerCommand::Notice(format!("no broadcast commands: {e}"))]),
+/// };
+/// // SimPublisher::commands:
+/// let mut out: Vec<PlayerCommand> = std::mem::take(&mut notices);
+/// out.extend(link.as_mut().map(|l| l.commands()).unwrap_or_default());
+/// assert!(out.is_empty());
+/// ```
 #[derive(Debug)]
 pub struct PlayerLink {
     #[cfg(windows)]
