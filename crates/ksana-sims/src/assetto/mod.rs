@@ -12,4 +12,5 @@ pub mod acevo;
 pub mod acrally;
 pub mod enums;
 pub mod family;
+pub mod page;
 pub mod strings;
