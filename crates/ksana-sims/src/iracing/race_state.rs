@@ -384,6 +384,21 @@ pub(crate) mod tests {
         assert!((c.lap_dist_pct.unwrap() - 0.09304).abs() < 1e-5);
     }
 
+    #[cfg(feature = "serde")]
+    #[test]
+    fn race_state_round_trips_through_json() {
+        let Some((_, vars, yaml, row)) = fixture_frame("memdump_2021.bin", 0) else {
+            return;
+        };
+        let doc = SessionInfoDoc::parse(&yaml);
+        let st = RaceState::from_index(&VarIndex::new(&vars), &row, &doc);
+        let j = serde_json::to_value(&st).unwrap();
+        assert_eq!(j["cars"][0]["driver"], "Michael Simmons");
+        assert_eq!(j["laps_remaining"], "Unlimited");
+        let back: RaceState = serde_json::from_value(j).unwrap();
+        assert_eq!(back, st);
+    }
+
     #[test]
     fn memdump_2024_one_driver_out_of_the_world() {
         let Some((_, vars, yaml, row)) = fixture_frame("memdump_2024.bin", 0) else {

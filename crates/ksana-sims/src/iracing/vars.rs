@@ -643,6 +643,23 @@ mod tests {
         assert_eq!(ix.get::<i32>("Lap").unwrap().read(&row[..12]), Some(-3));
     }
 
+    #[cfg(feature = "serde")]
+    #[test]
+    fn telemetry_serialises_as_a_map_of_typed_values() {
+        let (ix, row) = sample();
+        let t = Telemetry::new(Arc::new(ix), row);
+        let j = serde_json::to_value(&t).unwrap();
+        assert_eq!(j["SessionTime"], serde_json::json!({ "Double": 932.5 }));
+        assert_eq!(j["Lap"], serde_json::json!({ "Int": -3 }));
+        assert_eq!(j["OnPit"], serde_json::json!({ "Bool": true }));
+        assert_eq!(
+            j["Pct"],
+            serde_json::json!({ "Array": [{ "Float": 0.25 }, { "Float": 0.5 }, { "Float": 0.75 }] })
+        );
+        let back: Value = serde_json::from_value(j["Flags"].clone()).unwrap();
+        assert_eq!(back, Value::BitField(0x8000_0004));
+    }
+
     #[test]
     fn telemetry_iterates_values_by_name() {
         let (ix, row) = sample();
