@@ -4,7 +4,6 @@
 //! Recordings here are built from the real live-memory images (`memdump_2024.bin`,
 //! `memdump_2021.bin`): their three buffered rows, oldest first, as three frames.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use ksana_format::{Header as RecHeader, PageSpec, PageUpdate, Recording, Writer, WriterOptions};
@@ -226,6 +225,17 @@ fn published_memdump_matches_the_real_mapping_and_reads_back_page_for_page() {
     }
 }
 
+/// Whether `ev` was signalled while `f` ran, seen by a thread already waiting on it (a pulse
+/// of a Windows manual-reset event wakes only current waiters).
+fn pulsed(ev: &Event, f: impl FnOnce()) -> bool {
+    std::thread::scope(|s| {
+        let waiter = s.spawn(|| ev.wait(Duration::from_secs(5)).unwrap());
+        std::thread::sleep(Duration::from_millis(100));
+        f();
+        waiter.join().unwrap()
+    })
+}
+
 #[test]
 fn heartbeat_yaml_change_loop_and_stop() {
     let Some(img) = load("iracing/memdump_2024.bin") else {
@@ -249,17 +259,18 @@ fn heartbeat_yaml_change_loop_and_stop() {
     let mut seq = 0;
     let mut fr = rec.frames();
     let f0 = fr.next_frame().unwrap().unwrap();
-    p.publish(&f0, PublishContext::default()).unwrap();
+    assert!(
+        pulsed(&ev, || p.publish(&f0, PublishContext::default()).unwrap()),
+        "pulsed on start"
+    );
     seq += 1;
-    assert!(ev.wait(Duration::from_secs(1)).unwrap(), "pulsed on start");
     let mut r = LiveReader::open(&ns).unwrap();
     let mut snap = Snapshot::with_pages(4);
     assert_eq!(poll(&mut r, &mut snap), Poll::New);
     let t0 = snap.tick.unwrap();
 
     // Heartbeat: the same row under the next tick, and a pulse.
-    p.heartbeat().unwrap();
-    assert!(ev.wait(Duration::from_secs(1)).unwrap());
+    assert!(pulsed(&ev, || p.heartbeat().unwrap()));
     assert_eq!(poll(&mut r, &mut snap), Poll::New);
     assert_eq!(snap.tick, Some(t0 + 1));
     assert_eq!(snap.pages[3], img.rows[0]);
@@ -321,13 +332,20 @@ fn heartbeat_yaml_change_loop_and_stop() {
     assert_eq!(poll(&mut r, &mut snap), Poll::New);
     assert_eq!(snap.pages[2], img.yaml);
 
-    let held = p.last_tick();
-    p.stop().unwrap();
+    // Stop right after a tick: the last row stays published, still ticking, for a while.
+    let mut held = 0;
     assert!(
-        p.last_tick() > held,
+        pulsed(&ev, || {
+            p.heartbeat().unwrap();
+            held = p.last_tick();
+            p.stop().unwrap()
+        }),
+        "pulsed on stop"
+    );
+    assert!(
+        p.last_tick() >= held + 3,
         "the last row kept ticking before status 0"
     );
-    assert!(ev.wait(Duration::from_secs(1)).unwrap(), "pulsed on stop");
     assert_eq!(i32_at(&mapping_bytes(&ns), 4), 0);
     // A heartbeat after stop publishes nothing.
     let t = p.last_tick();
@@ -456,8 +474,8 @@ fn reads_the_version_1_layout_from_its_own_offsets() {
     m[112..112 + img.yaml.len()].copy_from_slice(&img.yaml);
     m[vho..vho + img.var_headers.len()].copy_from_slice(&img.var_headers);
     let root = ksana_testkit::shm_root();
-    std::fs::write(root.path().join("IRSDKMemMapFileName"), &m).unwrap();
     let ns = ShmNamespace::with_root(root.path());
+    let _w = mapping_of(&ns, &m);
     let mut r = LiveReader::open(&ns).unwrap();
     let mut snap = Snapshot::with_pages(4);
     assert_eq!(poll(&mut r, &mut snap), Poll::New);
@@ -470,11 +488,19 @@ fn reads_the_version_1_layout_from_its_own_offsets() {
     assert_eq!(snap.pages[3], img.rows[2]);
 }
 
+/// Creates the live mapping in `ns` holding `m` (a file on Linux, a section on Windows, which
+/// lives as long as the returned handle).
+fn mapping_of(ns: &ShmNamespace, m: &[u8]) -> Mapping {
+    let (w, _) = Mapping::open_or_create(ns, MEMMAP_NAME, m.len()).unwrap();
+    w.write(0, m).unwrap();
+    w
+}
+
 /// Writes `m` as the mapping and expects the reader to refuse it with a layout error.
 fn refused(m: &[u8], what: &str) {
     let root = ksana_testkit::shm_root();
-    std::fs::write(root.path().join("IRSDKMemMapFileName"), m).unwrap();
     let ns = ShmNamespace::with_root(root.path());
+    let _w = mapping_of(&ns, m);
     match LiveReader::open(&ns) {
         Err(SimError::Layout { detail, .. }) => eprintln!("{what}: {detail}"),
         Err(e) => panic!("{what}: unexpected error {e}"),
@@ -519,15 +545,11 @@ fn hostile_mappings_are_errors_not_panics() {
 
     // Valid when opened, hostile at the next tick: an error from poll, not a panic.
     let root = ksana_testkit::shm_root();
-    let path = root.path().join("IRSDKMemMapFileName");
-    std::fs::write(&path, &real).unwrap();
     let ns = ShmNamespace::with_root(root.path());
+    let w = mapping_of(&ns, &real);
     let mut r = LiveReader::open(&ns).unwrap();
     let mut snap = Snapshot::with_pages(4);
     assert_eq!(poll(&mut r, &mut snap), Poll::New);
-    let w = ksana_shm::Mapping::open_or_create(&ns, MEMMAP_NAME, LIVE_MAP_SIZE)
-        .unwrap()
-        .0;
     w.write(24, &50_000i32.to_le_bytes()).unwrap();
     w.write(48 + 16, &9_999i32.to_le_bytes()).unwrap();
     assert!(matches!(r.poll(&mut snap), Err(SimError::Layout { .. })));
@@ -542,7 +564,7 @@ fn recordings_of_other_pages_are_incompatible_and_big_layouts_grow_the_mapping()
         LivePublisher::open_with(&ns, &other, quiet()),
         Err(SimError::Incompatible { .. })
     ));
-    assert!(!Path::new(&root.path().join("IRSDKMemMapFileName")).exists());
+    assert!(!Mapping::exists(&ns, MEMMAP_NAME), "nothing created");
 
     // 5000 variables and 30,000-byte rows: beyond the 4096 × 24 KiB the live layout reserves.
     let vars: Vec<VarHeader> = (0..5000u32)
@@ -581,8 +603,8 @@ fn recordings_of_other_pages_are_incompatible_and_big_layouts_grow_the_mapping()
     publish_all(&mut p, &rec, &mut seq);
     let m = mapping_bytes(&ns);
     let buf0 = LIVE_VAR_HEADER_OFFSET + 5000 * VAR_HEADER_LEN;
-    assert_eq!(m.len(), buf0 + 3 * 30_000);
-    assert!(m.len() > LIVE_MAP_SIZE);
+    assert_eq!(p.mapping_len(), buf0 + 3 * 30_000);
+    assert!(m.len() >= p.mapping_len() && m.len() > LIVE_MAP_SIZE);
     let got = Header::parse(&m).unwrap();
     got.validate(m.len())
         .expect_err("ksana's reader caps numVars at 4096");

@@ -217,6 +217,9 @@ fn ibt_played_dumps_back_the_same_rows_and_yaml() {
     );
 }
 
+/// Linux only: pyirsdk reaches live memory there through `test_file` mode (reference §8.4);
+/// on Windows it needs the named mapping and event, which Wine's Python cannot reach here.
+#[cfg(unix)]
 #[test]
 fn pyirsdk_follows_an_ibt_playback_and_reads_the_files_values() {
     let _s = serial();
