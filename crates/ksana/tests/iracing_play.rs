@@ -282,3 +282,58 @@ fn pyirsdk_follows_an_ibt_playback_and_reads_the_files_values() {
     assert!(first < 933.0 && last > 938.4, "{first}..{last}");
     assert_eq!(n("status_at_end"), 0, "the player's stop reached pyirsdk");
 }
+
+/// A sparse recording (two frames a second apart) still ticks at about 60 Hz: the player's
+/// heartbeats fill the gap, so pyirsdk's 32 ms event wait and the SDK's 30 s timeout never see
+/// a silent sim. Counted from the ticks left in the mapping, not from wall-clock timing.
+#[test]
+fn a_sparse_recording_keeps_ticking_between_frames() {
+    use ksana_format::{Header as RecHeader, PageUpdate, Writer, WriterOptions};
+    use ksana_sims::iracing::layout;
+    let _s = serial();
+    let Some(fx) = ksana_testkit::fixture("iracing/memdump_2024.bin") else {
+        return;
+    };
+    let src = source(&fx);
+    let vars = layout::parse_var_headers(
+        &src.var_headers,
+        src.var_headers.len() / 144,
+        src.rows[0].len(),
+    )
+    .unwrap();
+    let specs = layout::page_specs(&vars, src.rows[0].len(), src.yaml.len());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sparse.ksana");
+    let mut w = Writer::create(
+        &file,
+        RecHeader::new("iracing", specs),
+        WriterOptions::default(),
+    )
+    .unwrap();
+    for (i, row) in src.rows[..2].iter().enumerate() {
+        let pages = [&src.header_page, &src.var_headers, &src.yaml, row];
+        let ups: Vec<PageUpdate<'_>> = pages
+            .iter()
+            .enumerate()
+            .map(|(page, data)| PageUpdate { page, data })
+            .collect();
+        w.write_frame(i as u64 * 1_000_000_000, Some(i as u64), &ups)
+            .unwrap();
+    }
+    w.finish().unwrap();
+    let root = ksana_testkit::shm_root();
+    let p = play(root.path(), &file, &[]).output().unwrap();
+    assert!(p.status.success(), "{}", String::from_utf8_lossy(&p.stderr));
+    let ns = ksana_shm::ShmNamespace::with_root(root.path());
+    let m = ksana_shm::Mapping::open_read(&ns, layout::MEMMAP_NAME)
+        .unwrap()
+        .unwrap();
+    let h = Header::parse(&m.read_vec(0, HEADER_LEN).unwrap()).unwrap();
+    let ticks = h.var_buf[h.newest_buf()].tick_count;
+    // 3 ticks at the start, 2 frames, and the stop's short hold: about 12 without heartbeats;
+    // about 70 with them at 60 Hz over the 1 s gap.
+    assert!(ticks >= 40, "only {ticks} ticks in a 1 s gap");
+    assert_eq!(h.status, 0, "stopped at the end");
+    let newest = h.var_buf[h.newest_buf()].buf_offset as usize;
+    assert_eq!(m.read_vec(newest, src.rows[1].len()).unwrap(), src.rows[1]);
+}
