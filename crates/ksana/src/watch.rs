@@ -209,6 +209,7 @@ fn watch_file(path: &Path, once: bool, stop: &Arc<AtomicBool>) -> Result<ExitCod
     let start = Instant::now();
     let mut first_ts = None;
     let mut last_draw: Option<Instant> = None;
+    let mut undrawn = None;
     while let Some(f) = frames.next_frame()? {
         if stop.load(Ordering::Relaxed) {
             break;
@@ -224,12 +225,22 @@ fn watch_file(path: &Path, once: bool, stop: &Arc<AtomicBool>) -> Result<ExitCod
             watcher = watcher_for(sim, pages_of(f.segment())?);
         }
         if last_draw.is_some_and(|t| t.elapsed() < REDRAW) {
+            // Kept so that the screen ends on the last frame.
+            undrawn = Some(f.to_frame());
             continue;
         }
+        undrawn = None;
         last_draw = Some(Instant::now());
         let data: Vec<&[u8]> = f.pages().iter().map(|p| p.as_slice()).collect();
         let pages = pages_of(f.segment())?;
         let v = view_of(&mut watcher, &sim_name, pages, &data, f.tick())?;
+        screen.show(&render(&v))?;
+    }
+    if let Some(f) = undrawn
+        && !stop.load(Ordering::Relaxed)
+    {
+        let data: Vec<&[u8]> = f.pages.iter().map(|p| p.as_slice()).collect();
+        let v = view_of(&mut watcher, &sim_name, pages_of(f.segment)?, &data, f.tick)?;
         screen.show(&render(&v))?;
     }
     Ok(ExitCode::SUCCESS)

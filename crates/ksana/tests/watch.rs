@@ -65,6 +65,34 @@ fn ibt_once_shows_the_player_only() {
     insta::assert_snapshot!("watch_ibt_2024", watch_once(&p));
 }
 
+/// Without `--once`, a file plays at its recorded pace (the `.ibt`: 390 rows, 6.5 s), redrawn
+/// at most ten times a second, and the last view is that of the last frame.
+#[test]
+fn a_file_plays_through_and_ends_on_its_last_frame() {
+    let Some(p) = ksana_testkit::fixture("iracing/ibt_2024_390rows.ibt") else {
+        return;
+    };
+    let out = ksana(&["watch", p.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let title = "iRacing · Red Bull Ring · Offline Testing · Racing\n";
+    let views: Vec<&str> = text.split(title).skip(1).collect();
+    // 6.48 s between the first and last record: at most one view per 100 ms, plus the last.
+    assert!((2..=67).contains(&views.len()), "{} views", views.len());
+    assert!(
+        views[0].starts_with("Session time    0:15:32 (932.000 s)\n"),
+        "{}",
+        views[0]
+    );
+    let once = watch_once(&p);
+    // The views are printed one after another with a blank line between them.
+    assert_eq!(format!("{title}{}", views.last().unwrap()), once);
+}
+
 /// A one-frame ksana recording of a live dump's newest row, built with the layout module
 /// (header page, var headers, YAML, row), shows exactly what the dump shows.
 #[test]
