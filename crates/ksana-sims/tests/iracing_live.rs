@@ -620,3 +620,40 @@ fn recordings_of_other_pages_are_incompatible_and_big_layouts_grow_the_mapping()
         vh.as_slice()
     );
 }
+
+#[test]
+fn without_tick_count_begin_only_the_two_newest_buffers_are_read_back() {
+    let Some(p) = ksana_testkit::fixture("iracing/memdump_2024.bin") else {
+        return;
+    };
+    let real = std::fs::read(p).unwrap();
+    let root = ksana_testkit::shm_root();
+    let ns = ShmNamespace::with_root(root.path());
+    // The real sim (2024) leaves tickCountBegin at 0: a write into a slot is invisible until its
+    // tickCount changes, and the oldest slot is the one it writes next.
+    let w = mapping_of(&ns, &real);
+    let mut r = LiveReader::open(&ns).unwrap();
+    let mut snap = Snapshot::with_pages(4);
+    assert_eq!(poll(&mut r, &mut snap), Poll::New);
+    assert_eq!(snap.tick, Some(2005));
+    // Three more ticks while the recorder looks away, the sim's way: slot = tick % 3.
+    let bl = 8154;
+    for t in 2006..=2008i32 {
+        let slot = (t % 3) as usize;
+        let o = LIVE_BUF0_OFFSET + slot * LIVE_BUF_STRIDE;
+        w.write(o, &vec![t as u8; bl]).unwrap();
+        w.store_i32_release(48 + 16 * slot, t).unwrap();
+    }
+    assert_eq!(poll(&mut r, &mut snap), Poll::New);
+    assert_eq!(
+        snap.tick,
+        Some(2007),
+        "2006 sits in the slot written next: skipped"
+    );
+    assert_eq!(snap.pages[3], vec![2007i32 as u8; bl]);
+    assert!(r.pending());
+    assert_eq!(poll(&mut r, &mut snap), Poll::New);
+    assert_eq!(snap.tick, Some(2008));
+    assert_eq!(snap.pages[3], vec![2008i32 as u8; bl]);
+    assert_eq!(poll(&mut r, &mut snap), Poll::Same);
+}
