@@ -72,7 +72,7 @@ pub struct Physics {
     pub suspension_travel: [f32; 4],
     /// DRS open (1) or closed (0). `float drs` at byte 200.
     pub drs: f32,
-    /// Traction-control slip ratio limit (0 = off). `float tc` at byte 204.
+    /// Traction-control value (0 = inactive). `float tc` at byte 204.
     pub tc: f32,
     /// Heading (yaw), radians. `float heading` at byte 208.
     pub heading: f32,
@@ -88,7 +88,7 @@ pub struct Physics {
     pub number_of_tyres_out: i32,
     /// Pit limiter engaged (non-zero). `int pitLimiterOn` at byte 248.
     pub pit_limiter_on: i32,
-    /// ABS slip ratio limit (0 = off). `float abs` at byte 252.
+    /// ABS value (0 = inactive). `float abs` at byte 252.
     pub abs: f32,
     /// `float kersCharge` at byte 256.
     pub kers_charge: f32,
@@ -132,7 +132,7 @@ pub struct Physics {
     pub drs_enabled: i32,
     /// Brake disc temperature per wheel, °C. `float brakeTemp[4]` at byte 348.
     pub brake_temp: [f32; 4],
-    /// Clutch pedal, 0..1 (1 = fully engaged in AC). `float clutch` at byte 364.
+    /// Clutch, 0..1. `float clutch` at byte 364.
     pub clutch: f32,
     /// Tyre inner-surface temperature per wheel, °C. `float tyreTempI[4]` at byte 368.
     pub tyre_temp_i: [f32; 4],
@@ -499,7 +499,7 @@ pub struct Graphics {
     pub normalized_car_position: f32,
     /// Car position in world coordinates, m. `float carCoordinates[3]` at byte 252.
     pub car_coordinates: [f32; 3],
-    /// Time penalty to serve, s. `float penaltyTime` at byte 264.
+    /// Time penalty to serve. `float penaltyTime` at byte 264.
     pub penalty_time: f32,
     /// Flag shown to the driver. `int flag` at byte 268. Decoded as [`FlagType`].
     pub flag: i32,
@@ -511,9 +511,9 @@ pub struct Graphics {
     pub surface_grip: f32,
     /// Mandatory pit stop done (non-zero). `int mandatoryPitDone` at byte 284.
     pub mandatory_pit_done: i32,
-    /// Wind speed, m/s. `float windSpeed` at byte 288.
+    /// Wind speed. `float windSpeed` at byte 288.
     pub wind_speed: f32,
-    /// Wind direction, degrees. `float windDirection` at byte 292.
+    /// Wind direction. `float windDirection` at byte 292.
     pub wind_direction: f32,
 }
 

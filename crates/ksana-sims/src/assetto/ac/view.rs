@@ -154,11 +154,11 @@ macro_rules! physics_common_accessors {
         pub fn drs(&self) -> f32 {
             self.raw().drs
         }
-        /// Traction-control setting (`tc`, slip limit, 0 = off).
+        /// Traction-control value (`tc`, 0 = inactive).
         pub fn tc(&self) -> f32 {
             self.raw().tc
         }
-        /// ABS setting (`abs`, slip limit, 0 = off).
+        /// ABS value (`abs`, 0 = inactive).
         pub fn abs(&self) -> f32 {
             self.raw().abs
         }
@@ -326,7 +326,7 @@ macro_rules! graphics_common_accessors {
         pub fn normalized_car_position(&self) -> f32 {
             self.raw().normalized_car_position
         }
-        /// Time penalty to serve, s.
+        /// Time penalty to serve.
         pub fn penalty_time(&self) -> f32 {
             self.raw().penalty_time
         }
@@ -346,11 +346,11 @@ macro_rules! graphics_common_accessors {
         pub fn mandatory_pit_done(&self) -> bool {
             self.raw().mandatory_pit_done != 0
         }
-        /// Wind speed, m/s.
+        /// Wind speed.
         pub fn wind_speed(&self) -> f32 {
             self.raw().wind_speed
         }
-        /// Wind direction, degrees.
+        /// Wind direction.
         pub fn wind_direction(&self) -> f32 {
             self.raw().wind_direction
         }
@@ -418,11 +418,11 @@ macro_rules! static_common_accessors {
         pub fn sector_count(&self) -> i32 {
             self.raw().sector_count
         }
-        /// Maximum torque, Nm.
+        /// Maximum torque.
         pub fn max_torque(&self) -> f32 {
             self.raw().max_torque
         }
-        /// Maximum power, W.
+        /// Maximum power.
         pub fn max_power(&self) -> f32 {
             self.raw().max_power
         }

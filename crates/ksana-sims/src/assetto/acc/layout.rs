@@ -74,7 +74,7 @@ pub struct Physics {
     pub suspension_travel: [f32; 4],
     /// DRS open (1) or closed (0). `float drs` at byte 200.
     pub drs: f32,
-    /// Traction-control slip ratio limit (0 = off). `float tc` at byte 204.
+    /// Traction-control value (0 = inactive). `float tc` at byte 204.
     pub tc: f32,
     /// Heading (yaw), radians. `float heading` at byte 208.
     pub heading: f32,
@@ -90,7 +90,7 @@ pub struct Physics {
     pub number_of_tyres_out: i32,
     /// Pit limiter engaged (non-zero). `int pitLimiterOn` at byte 248.
     pub pit_limiter_on: i32,
-    /// ABS slip ratio limit (0 = off). `float abs` at byte 252.
+    /// ABS value (0 = inactive). `float abs` at byte 252.
     pub abs: f32,
     /// `float kersCharge` at byte 256.
     pub kers_charge: f32,
@@ -134,7 +134,7 @@ pub struct Physics {
     pub drs_enabled: i32,
     /// Brake disc temperature per wheel, °C. `float brakeTemp[4]` at byte 348.
     pub brake_temp: [f32; 4],
-    /// Clutch pedal, 0..1 (1 = fully engaged in AC). `float clutch` at byte 364.
+    /// Clutch, 0..1. `float clutch` at byte 364.
     pub clutch: f32,
     /// Tyre inner-surface temperature per wheel, °C. `float tyreTempI[4]` at byte 368.
     pub tyre_temp_i: [f32; 4],
@@ -665,7 +665,7 @@ pub struct Graphics {
     pub car_id: [i32; 60],
     /// Car index of the player. `int playerCarID` at byte 1216.
     pub player_car_id: i32,
-    /// Time penalty to serve, s. `float penaltyTime` at byte 1220.
+    /// Time penalty to serve. `float penaltyTime` at byte 1220.
     pub penalty_time: f32,
     /// Flag shown to the driver. `int flag` at byte 1224. Decoded as [`FlagType`].
     pub flag: i32,
@@ -679,9 +679,9 @@ pub struct Graphics {
     pub surface_grip: f32,
     /// Mandatory pit stop done (non-zero). `int mandatoryPitDone` at byte 1244.
     pub mandatory_pit_done: i32,
-    /// Wind speed, m/s. `float windSpeed` at byte 1248.
+    /// Wind speed. `float windSpeed` at byte 1248.
     pub wind_speed: f32,
-    /// Wind direction, degrees. `float windDirection` at byte 1252.
+    /// Wind direction. `float windDirection` at byte 1252.
     pub wind_direction: f32,
     /// `int isSetupMenuVisible` at byte 1256.
     pub is_setup_menu_visible: i32,

@@ -1009,7 +1009,7 @@ pub struct Physics {
     pub suspension_travel: [f32; 4],
     /// DRS open (1) or closed (0). `float drs` at byte 200.
     pub drs: f32,
-    /// Traction-control slip ratio limit (0 = off). `float tc` at byte 204.
+    /// Traction-control value (0 = inactive). `float tc` at byte 204.
     pub tc: f32,
     /// Heading (yaw), radians. `float heading` at byte 208.
     pub heading: f32,
@@ -1025,7 +1025,7 @@ pub struct Physics {
     pub number_of_tyres_out: i32,
     /// Pit limiter engaged (non-zero). `int pitLimiterOn` at byte 248.
     pub pit_limiter_on: i32,
-    /// ABS slip ratio limit (0 = off). `float abs` at byte 252.
+    /// ABS value (0 = inactive). `float abs` at byte 252.
     pub abs: f32,
     /// `float kersCharge` at byte 256.
     pub kers_charge: f32,
@@ -1069,7 +1069,7 @@ pub struct Physics {
     pub drs_enabled: i32,
     /// Brake disc temperature per wheel, °C. `float brakeTemp[4]` at byte 348.
     pub brake_temp: [f32; 4],
-    /// Clutch pedal, 0..1 (1 = fully engaged in AC). `float clutch` at byte 364.
+    /// Clutch, 0..1. `float clutch` at byte 364.
     pub clutch: f32,
     /// Tyre inner-surface temperature per wheel, °C. `float tyreTempI[4]` at byte 368.
     pub tyre_temp_i: [f32; 4],
