@@ -225,7 +225,7 @@ impl<T: VarValue> Var<T> {
     /// Reads the variable from a row; `None` when the row is too short for it (a hostile or
     /// truncated row never panics).
     pub fn read(&self, row: &[u8]) -> Option<T> {
-        let len = self.var_type.size() * self.count as usize;
+        let len = self.var_type.size().checked_mul(self.count as usize)?;
         let b = row.get(self.offset..self.offset.checked_add(len)?)?;
         T::decode(b, self.var_type, self.count)
     }
@@ -280,7 +280,7 @@ impl<T: Scalar> ArrayVar<T> {
 
     /// All elements; `None` when the row is too short.
     pub fn read(&self, row: &[u8]) -> Option<Vec<T>> {
-        let len = self.var_type.size() * self.count as usize;
+        let len = self.var_type.size().checked_mul(self.count as usize)?;
         let b = row.get(self.offset..self.offset.checked_add(len)?)?;
         Vec::<T>::decode(b, self.var_type, self.count)
     }
@@ -455,7 +455,7 @@ impl VarIndex {
     pub fn value_of(&self, header: &VarHeader, row: &[u8]) -> Option<Value> {
         let size = header.var_type.size();
         let start = header.offset as usize;
-        let b = row.get(start..start.checked_add(size * header.count as usize)?)?;
+        let b = row.get(start..start.checked_add(size.checked_mul(header.count as usize)?)?)?;
         if header.count == 1 {
             Value::element(b, header.var_type)
         } else {
@@ -658,6 +658,33 @@ mod tests {
         );
         let back: Value = serde_json::from_value(j["Flags"].clone()).unwrap();
         assert_eq!(back, Value::BitField(0x8000_0004));
+    }
+
+    proptest::proptest! {
+        /// Hand-made headers may say anything (var_headers from `parse_var_headers` are
+        /// bounded by the row, but `VarIndex::new` takes any): reads never panic, and a read
+        /// succeeds exactly when the row holds the whole variable.
+        #[test]
+        fn any_header_and_row_reads_without_panic(
+            t in 0i32..6,
+            offset in proptest::prop_oneof![0u32..64, proptest::num::u32::ANY],
+            count in proptest::prop_oneof![1u32..20, proptest::num::u32::ANY],
+            len in 0usize..128,
+        ) {
+            let var_type = VarType::from_i32(t).unwrap();
+            let ix = VarIndex::new(&[h("V", var_type, offset, count)]);
+            let row = vec![7u8; len];
+            let fits = (offset as u128) + (var_type.size() as u128) * (count as u128) <= len as u128;
+            let t = Telemetry::new(Arc::new(ix.clone()), row.clone());
+            proptest::prop_assert_eq!(t.get_by_name("V").is_some(), fits);
+            if let Ok(a) = ix.array::<u8>("V") {
+                let _ = a.get(&row, usize::MAX);
+                proptest::prop_assert_eq!(a.read(&row).is_some(), fits);
+            }
+            if let Ok(v) = ix.get::<Vec<f32>>("V") {
+                proptest::prop_assert_eq!(v.read(&row).is_some(), fits);
+            }
+        }
     }
 
     #[test]
