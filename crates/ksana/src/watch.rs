@@ -28,7 +28,7 @@ pub struct WatchArgs {
     #[arg(long, default_value = "auto")]
     sim: String,
     /// Print one view and exit: of the last frame of FILE, or of the first update seen live.
-    /// Plain text when stdout is not a terminal.
+    /// Always plain text, without terminal escapes.
     #[arg(long)]
     once: bool,
     #[command(flatten)]
