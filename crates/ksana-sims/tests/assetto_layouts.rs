@@ -1295,3 +1295,327 @@ fn snapshots_round_trip_through_serde() {
         serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
     assert_eq!(back, s);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Independent readers: pages built through the typed structs decode the same with
+// pyaccsharedmemory (ACC) and acevo-sdk (AC Evo), tools/peers/assetto_layout_peer.py.
+// The checkers are Linux-side Python (the Wine run has no peer interpreter).
+#[cfg(unix)]
+mod peers {
+    use super::*;
+    use ksana_sims::assetto::page::Page;
+
+    /// Runs the peer decoder on three page images; `None` (skipped) without a peer python.
+    fn peer_decode(mode: &str, pages: [&[u8]; 3]) -> Option<serde_json::Value> {
+        let python = ksana_testkit::peer_python()?;
+        let dir = tempfile::tempdir().unwrap();
+        let mut paths = Vec::new();
+        for (name, bytes) in ["physics", "graphics", "static"].iter().zip(pages) {
+            let p = dir.path().join(name);
+            std::fs::write(&p, bytes).unwrap();
+            paths.push(p);
+        }
+        let script = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tools/peers/assetto_layout_peer.py"
+        );
+        let out = std::process::Command::new(python)
+            .arg(script)
+            .arg(mode)
+            .args(&paths)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "peer failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Some(serde_json::from_slice(&out.stdout).unwrap())
+    }
+
+    fn jf(v: &serde_json::Value) -> f32 {
+        v.as_f64().unwrap_or_else(|| panic!("not a number: {v}")) as f32
+    }
+    fn ji(v: &serde_json::Value) -> i64 {
+        v.as_i64()
+            .or_else(|| v.as_bool().map(i64::from))
+            .unwrap_or_else(|| panic!("not an int: {v}"))
+    }
+    fn js(v: &serde_json::Value) -> String {
+        let s = v.as_str().unwrap_or_else(|| panic!("not a string: {v}"));
+        s.split('\0').next().unwrap().to_string()
+    }
+    fn wheels(v: &serde_json::Value) -> [f32; 4] {
+        [
+            jf(&v["front_left"]),
+            jf(&v["front_right"]),
+            jf(&v["rear_left"]),
+            jf(&v["rear_right"]),
+        ]
+    }
+
+    #[test]
+    fn acc_pages_built_from_the_structs_decode_the_same_in_pyaccsharedmemory() {
+        use ksana_sims::assetto::strings::write_utf16_z;
+        let mut p = acc::layout::Physics::default();
+        p.packet_id = 77;
+        p.gas = 0.25;
+        p.brake = 0.5;
+        p.fuel = 42.5;
+        p.gear = 3;
+        p.rpms = 7200;
+        p.speed_kmh = 201.5;
+        p.tyre_core_temperature = [80.0, 81.5, 82.25, 83.0];
+        p.wheels_pressure = [27.1, 27.2, 26.9, 26.8];
+        p.brake_temp = [300.0, 310.0, 250.0, 260.0];
+        p.pad_life = [29.0, 28.5, 28.0, 27.5];
+        p.brake_pressure = [0.1, 0.2, 0.3, 0.4];
+        p.water_temp = 90.5;
+        p.abs_vibrations = 0.3;
+        p.kerb_vibration = 0.7;
+        p.is_engine_running = 1;
+        p.rear_brake_compound = 2;
+        let mut g = acc::layout::Graphics::default();
+        g.packet_id = 55;
+        g.status = 2;
+        g.session = 2;
+        write_utf16_z(&mut g.tyre_compound, "dry – Ü");
+        write_utf16_z(&mut g.track_status, "OPTIMUM");
+        g.completed_laps = 12;
+        g.position = 3;
+        g.i_current_time = 61_234;
+        g.flag = 7;
+        g.penalty = 13;
+        g.active_cars = 2;
+        g.player_car_id = 1001;
+        g.car_id[1] = 1001;
+        g.mfd_tyre_pressure_rr = 27.7;
+        g.clock = 45_000.5;
+        g.track_grip_status = 4;
+        g.rain_intensity = 3;
+        g.gap_ahead = 1500;
+        g.gap_behind = -2;
+        let mut s = acc::layout::Static::default();
+        write_utf16_z(&mut s.sm_version, "1.9");
+        write_utf16_z(&mut s.ac_version, "1.10.2");
+        write_utf16_z(&mut s.car_model, "škoda_octavia");
+        write_utf16_z(&mut s.track, "Nürburgring");
+        write_utf16_z(&mut s.player_name, "太郎");
+        s.max_rpm = 8500;
+        s.max_fuel = 120.0;
+        s.pit_window_end = 44;
+        s.is_online = 1;
+        write_utf16_z(&mut s.dry_tyres_name, "DHF");
+        write_utf16_z(&mut s.wet_tyres_name, "WH – ユーロ");
+
+        let Some(peer) = peer_decode("acc", [p.as_bytes(), g.as_bytes(), s.as_bytes()]) else {
+            return;
+        };
+        let (pp, pg, ps) = (&peer["physics"], &peer["graphics"], &peer["static"]);
+        let v = acc::view::PhysicsView::new(p.as_bytes()).unwrap();
+        assert_eq!(ji(&pp["packed_id"]), i64::from(v.packet_id()));
+        assert_eq!(jf(&pp["gas"]), v.gas());
+        assert_eq!(jf(&pp["brake"]), v.brake());
+        assert_eq!(jf(&pp["fuel"]), v.fuel());
+        assert_eq!(ji(&pp["gear"]), i64::from(v.gear_raw()));
+        assert_eq!(ji(&pp["rpm"]), i64::from(v.rpm()));
+        assert_eq!(jf(&pp["speed_kmh"]), v.speed_kmh());
+        assert_eq!(wheels(&pp["tyre_core_temp"]), v.tyre_core_temps());
+        assert_eq!(wheels(&pp["wheel_pressure"]), v.tyre_pressures());
+        assert_eq!(wheels(&pp["brake_temp"]), v.brake_temps());
+        assert_eq!(wheels(&pp["pad_life"]), v.pad_life());
+        assert_eq!(wheels(&pp["brake_pressure"]), v.brake_pressure());
+        assert_eq!(jf(&pp["water_temp"]), v.water_temp());
+        assert_eq!(jf(&pp["abs_vibration"]), v.abs_vibrations());
+        assert_eq!(jf(&pp["kerb_vibration"]), v.kerb_vibration());
+        assert_eq!(ji(&pp["is_engine_running"]), 1);
+        assert_eq!(ji(&pp["rear_brake_compound"]), 2);
+
+        let v = acc::view::GraphicsView::new(g.as_bytes()).unwrap();
+        assert_eq!(ji(&pg["packed_id"]), 55);
+        assert_eq!(ji(&pg["status"]), i64::from(v.status().value()));
+        assert_eq!(ji(&pg["session_type"]), i64::from(v.session_type().value()));
+        assert_eq!(js(&pg["tyre_compound"]), v.tyre_compound());
+        assert_eq!(js(&pg["track_status"]), v.track_status());
+        assert_eq!(ji(&pg["completed_lap"]), 12);
+        assert_eq!(ji(&pg["position"]), 3);
+        assert_eq!(ji(&pg["current_time"]), i64::from(v.current_lap_time_ms()));
+        assert_eq!(ji(&pg["flag"]), i64::from(v.flag().value()));
+        assert_eq!(ji(&pg["penalty"]), i64::from(v.penalty().value()));
+        assert_eq!(ji(&pg["active_cars"]), 2);
+        assert_eq!(ji(&pg["player_car_id"]), 1001);
+        assert_eq!(wheels(&pg["mfd_tyre_pressure"]), v.mfd_tyre_pressures());
+        assert_eq!(jf(&pg["clock"]), v.clock());
+        assert_eq!(
+            ji(&pg["track_grip_status"]),
+            i64::from(v.track_grip().value())
+        );
+        assert_eq!(
+            ji(&pg["rain_intensity"]),
+            i64::from(v.rain_intensity().value())
+        );
+        assert_eq!(ji(&pg["gap_ahead"]), 1500);
+        assert_eq!(ji(&pg["gap_behind"]), -2);
+
+        let v = acc::view::StaticView::new(s.as_bytes()).unwrap();
+        assert_eq!(js(&ps["sm_version"]), v.sm_version());
+        assert_eq!(js(&ps["ac_version"]), v.ac_version());
+        assert_eq!(js(&ps["car_model"]), "škoda_octavia");
+        assert_eq!(js(&ps["track"]), v.track());
+        assert_eq!(js(&ps["player_name"]), "太郎");
+        assert_eq!(ji(&ps["max_rpm"]), 8500);
+        assert_eq!(jf(&ps["max_fuel"]), 120.0);
+        assert_eq!(ji(&ps["pit_window_end"]), 44);
+        assert_eq!(ji(&ps["is_online"]), 1);
+        assert_eq!(js(&ps["dry_tyres_name"]), v.dry_tyres_name());
+        assert_eq!(js(&ps["wet_tyres_name"]), "WH – ユーロ");
+    }
+
+    #[test]
+    fn evo_pages_built_from_the_structs_decode_the_same_in_acevo_sdk() {
+        use ksana_sims::assetto::strings::write_utf8_z;
+        let mut p = acevo::layout::Physics::default();
+        p.packet_id = 901;
+        p.gas = 0.75;
+        p.brake = 0.125;
+        p.fuel = 33.5;
+        p.gear = 4;
+        p.rpms = 6100;
+        p.speed_kmh = 187.25;
+        p.steer_angle = -0.5;
+        p.tyre_core_temperature = [85.0, 86.0, 87.0, 88.0];
+        p.brake_torque = [1.0, 2.0, 3.0, 4.0];
+        p.water_temp = 92.0;
+        p.road_vibrations = 0.2;
+        p.abs_vibrations = 0.4;
+        let mut g = acevo::layout::Graphics::default();
+        g.packet_id = 333;
+        g.status = 2;
+        g.player_car_id_a = 7;
+        g.player_car_id_b = u64::MAX;
+        g.rpm = 6100;
+        g.display_speed_kmh = 187;
+        g.gear_int = 3;
+        g.npos = 0.5;
+        g.car_location = 4;
+        g.total_lap_count = 9;
+        g.current_pos = 2;
+        g.total_drivers = 20;
+        g.last_laptime_ms = 95_123;
+        g.best_laptime_ms = 94_000;
+        g.current_lap_time_ms = 12_345;
+        g.flag = 5;
+        g.max_gears = 6;
+        g.fuel_liter_current_quantity = 33.5;
+        g.active_cars = 2;
+        g.car_ids[1] = [11, 12];
+        g.car_coordinates[1] = [1.0, 2.0, 3.0];
+        g.tyre_rf.tyre_pression = 27.5;
+        g.tyre_rf.tyre_temperature_c = 84.5;
+        g.electronics.tc_level = 3;
+        g.session_state.current_lap = 10;
+        // acevo-sdk decodes these as ASCII (non-ASCII bytes become U+FFFD), so ASCII here.
+        write_utf8_z(&mut g.driver_name, "Juergen");
+        write_utf8_z(&mut g.driver_surname, "Suzuki");
+        write_utf8_z(&mut g.car_model, "skoda_fabia_rs");
+        g.is_valid_lap = 1;
+        g.gap_ahead = 1.25;
+        let mut s = acevo::layout::Static::default();
+        write_utf8_z(&mut s.sm_version, "1.0");
+        write_utf8_z(&mut s.ac_evo_version, "0.6.3");
+        s.session = 1;
+        write_utf8_z(&mut s.session_name, "Gara");
+        s.event_id = 4;
+        s.session_id = 2;
+        s.starting_grip = 1;
+        s.starting_ambient_temperature_c = 21.5;
+        s.is_online = 1;
+        s.number_of_sessions = 3;
+        write_utf8_z(&mut s.nation, "CZ");
+        write_utf8_z(&mut s.track, "brno");
+        write_utf8_z(&mut s.track_configuration, "gp");
+        s.track_length_m = 5403.0;
+
+        // acevo-sdk wants at least 4096 bytes of graphics, as a mapping has.
+        let mut gpage = vec![0u8; acevo::layout::Graphics::RECORD_LEN];
+        gpage[..4900].copy_from_slice(g.as_bytes());
+        let Some(peer) = peer_decode("acevo", [p.as_bytes(), &gpage, s.as_bytes()]) else {
+            return;
+        };
+        let (pp, pg, ps) = (&peer["physics"], &peer["graphics"], &peer["static"]);
+        // A wrong layout does not fail in acevo-sdk, it falls back to heuristics (§11.2).
+        assert_eq!(js(&pp["decode_source"]), "ac_structure");
+        assert_eq!(js(&pg["decode_source"]), "ac_evo_graphics");
+        assert_eq!(js(&ps["decode_source"]), "ac_evo_static");
+
+        let v = acevo::view::PhysicsView::new(p.as_bytes()).unwrap();
+        assert_eq!(ji(&pp["packet_id"]), i64::from(v.packet_id()));
+        assert_eq!(jf(&pp["gas"]), v.gas());
+        assert_eq!(jf(&pp["brake"]), v.brake());
+        assert_eq!(jf(&pp["fuel"]), v.fuel());
+        assert_eq!(ji(&pp["gear"]), i64::from(v.gear_raw()));
+        assert_eq!(ji(&pp["rpms"]), i64::from(v.rpm()));
+        assert_eq!(jf(&pp["speed_kmh"]), v.speed_kmh());
+        assert_eq!(jf(&pp["steer_angle"]), v.steer_angle());
+        assert_eq!(jf(&pp["water_temp"]), v.water_temp());
+        assert_eq!(jf(&pp["abs_vibrations"]), v.abs_vibrations());
+        assert_eq!(jf(&pp["groad_vibrations"]), v.road_vibrations());
+        let torque: Vec<f32> = pp["brake_torque"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(jf)
+            .collect();
+        assert_eq!(torque, v.brake_torque());
+
+        let v = acevo::view::GraphicsView::new(&gpage).unwrap();
+        assert_eq!(ji(&pg["packet_id"]), 333);
+        assert_eq!(ji(&pg["status"]), i64::from(v.status().value()));
+        assert_eq!(ji(&pg["player_car_id"]), v.player_car_id().0 as i64);
+        assert_eq!(ji(&pg["rpm"]), i64::from(v.rpm()));
+        assert_eq!(ji(&pg["display_speed_kmh"]), i64::from(v.speed_kmh()));
+        assert_eq!(ji(&pg["gear_int"]), i64::from(v.gear_int()));
+        assert_eq!(jf(&pg["npos"]), v.normalized_car_position());
+        assert_eq!(ji(&pg["car_location"]), i64::from(v.car_location().value()));
+        assert_eq!(ji(&pg["total_lap_count"]), i64::from(v.completed_laps()));
+        assert_eq!(ji(&pg["current_pos"]), i64::from(v.position()));
+        assert_eq!(ji(&pg["total_drivers"]), i64::from(v.total_drivers()));
+        assert_eq!(ji(&pg["last_laptime_ms"]), i64::from(v.last_lap_time_ms()));
+        assert_eq!(ji(&pg["best_laptime_ms"]), i64::from(v.best_lap_time_ms()));
+        assert_eq!(
+            ji(&pg["current_lap_time_ms"]),
+            i64::from(v.current_lap_time_ms())
+        );
+        assert_eq!(ji(&pg["flag"]), i64::from(v.flag().value()));
+        assert_eq!(ji(&pg["max_gears"]), i64::from(v.max_gears()));
+        assert_eq!(jf(&pg["fuel_liter_current_quantity"]), v.fuel());
+        assert_eq!(
+            ji(&pg["electronics_tc_level"]),
+            i64::from(v.electronics().tc_level)
+        );
+        assert_eq!(ji(&pg["session_current_lap"]), i64::from(v.lap()));
+        assert_eq!(ji(&pg["is_valid_lap"]), 1);
+        assert_eq!(js(&pg["driver_name"]), v.driver_name());
+        assert_eq!(js(&pg["driver_surname"]), v.driver_surname());
+        assert_eq!(js(&pg["car_model"]), v.car_model());
+
+        let v = acevo::view::StaticView::new(s.as_bytes()).unwrap();
+        assert_eq!(js(&ps["sm_version"]), v.sm_version());
+        assert_eq!(js(&ps["ac_evo_version"]), v.ac_evo_version());
+        assert_eq!(ji(&ps["session"]), i64::from(v.session_type().value()));
+        assert_eq!(js(&ps["session_name"]), v.session_name());
+        assert_eq!(ji(&ps["event_id"]), 4);
+        assert_eq!(ji(&ps["session_id"]), 2);
+        assert_eq!(
+            ji(&ps["starting_grip"]),
+            i64::from(v.starting_grip().value())
+        );
+        assert_eq!(jf(&ps["starting_ambient_temperature_c"]), 21.5);
+        assert_eq!(ji(&ps["is_online"]), 1);
+        assert_eq!(ji(&ps["number_of_sessions"]), 3);
+        assert_eq!(js(&ps["nation"]), v.nation());
+        assert_eq!(js(&ps["track"]), v.track());
+        assert_eq!(js(&ps["track_configuration"]), v.track_configuration());
+        assert_eq!(jf(&ps["track_length_m"]), v.track_length_m());
+    }
+}
