@@ -22,6 +22,12 @@ pub trait Page: Pod {
     /// The codec's field map of the struct (floats `F32`, integers `U32`, UTF-16 `U16`, bytes
     /// `U8`); bytes past it use the codec's default 4-byte lanes.
     fn field_runs() -> FieldRuns;
+
+    /// The struct's bytes as the page holds them, for writers (a publisher or a test building
+    /// a page image).
+    fn as_bytes(&self) -> &[u8] {
+        bytemuck::bytes_of(self)
+    }
 }
 
 /// Page bytes that cannot hold the struct.
