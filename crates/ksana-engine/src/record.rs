@@ -144,11 +144,10 @@ impl WriterThread {
         let handle = std::thread::Builder::new()
             .name("ksana-writer".into())
             .spawn(move || {
-                // Encoding competes for the CPU with the sampling loop, which must not miss an
-                // update: the writer yields. Lowering a thread's priority needs no privilege.
-                let _ = thread_priority::set_current_thread_priority(
-                    thread_priority::ThreadPriority::Min,
-                );
+                // Normal priority, not the lowest: at the lowest (nice 19) a machine busy with
+                // other work gave this thread ~1 % of a core, the queue grew for seconds, and a
+                // crash lost up to 3 s instead of at most the 1 s chunk (crash suite,
+                // docs/RELIABILITY.md). The sampling loop asks for a higher priority itself.
                 writer_loop(writer, rx, b, f)
             })
             .map_err(|e| EngineError::Output {

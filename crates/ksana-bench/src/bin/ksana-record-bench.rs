@@ -1,0 +1,290 @@
+//! `ksana-record-bench`: what recording costs. Runs `ksana simulate` (the sim's writer) and
+//! `ksana dump` (the recorder) as processes under a private shared-memory root and samples the
+//! recorder from /proc: CPU % of one core (user + sys over wall time, steady state after a
+//! warm-up), peak RSS (VmHWM), RSS at the start and the end of the window (flat over time), and
+//! the updates the recording misses. Baselines from the same run: the writer process's own CPU
+//! and RSS, and an idle `sleep` process's.
+//!
+//! Targets (issue 7): ≤ 0.2 % of a core, ≤ 20 MB RSS, flat, nothing missed. Linux only.
+//!
+//! ```text
+//! cargo build --release -p ksana -p ksana-bench
+//! target/release/ksana-record-bench --seconds 60   # test pattern at 1 kHz, 333 Hz, 60 Hz
+//! target/release/ksana-record-bench --case acc:333 --case iracing:60   # once those sims simulate
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+
+#[derive(Parser, Debug)]
+#[command(
+    about = "Recording cost: the recorder's CPU, RSS and missed updates against a sim writer"
+)]
+struct Args {
+    /// Measured seconds per case (after the warm-up).
+    #[arg(long, default_value_t = 60.0)]
+    seconds: f64,
+    /// Seconds before the measurement starts (sim found, file created, queues warm).
+    #[arg(long, default_value_t = 3.0)]
+    warmup: f64,
+    /// 10 s per case (CI smoke run).
+    #[arg(long)]
+    quick: bool,
+    /// `SIM:RATE` to record (repeatable). Default: the test pattern at 1 kHz, 333 Hz (ACC's
+    /// physics rate) and 60 Hz (iRacing's); its 4 KiB pages do not compress, so it is a worst
+    /// case for the codec. Add `acc:333` and `iracing:60` once those sims can `simulate`.
+    #[arg(long = "case", value_name = "SIM:RATE")]
+    cases: Vec<String>,
+    /// The ksana binary; default: beside this one.
+    #[arg(long, env = "KSANA_BIN")]
+    ksana: Option<PathBuf>,
+}
+
+/// CPU time (user + sys, all threads) of a process, from /proc/PID/stat, in clock ticks.
+fn cpu_ticks(pid: u32) -> Option<u64> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+    let rest = &s[s.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+}
+
+/// A `VmXXX:` figure of /proc/PID/status, in KiB.
+fn vm_kib(pid: u32, key: &str) -> Option<u64> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    s.lines().find_map(|l| {
+        l.strip_prefix(key)?
+            .trim()
+            .strip_suffix("kB")?
+            .trim()
+            .parse()
+            .ok()
+    })
+}
+
+/// Clock ticks per second (USER_HZ), from `getconf CLK_TCK`; 100 if that fails.
+fn clk_tck() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok()?.trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+/// One process's figures over the measured window.
+struct Usage {
+    cpu_pct: f64,
+    rss_start_kib: u64,
+    rss_end_kib: u64,
+    hwm_kib: u64,
+}
+
+/// Samples `pids` every 250 ms for `window`; CPU over the window, RSS at its ends, peak RSS.
+fn measure(pids: &[u32], window: Duration, tck: f64) -> Vec<Option<Usage>> {
+    let t0 = Instant::now();
+    let cpu0: Vec<Option<u64>> = pids.iter().map(|&p| cpu_ticks(p)).collect();
+    let rss0: Vec<Option<u64>> = pids.iter().map(|&p| vm_kib(p, "VmRSS:")).collect();
+    let mut last_cpu = cpu0.clone();
+    let mut last_rss = rss0.clone();
+    while t0.elapsed() < window {
+        std::thread::sleep(Duration::from_millis(250).min(window.saturating_sub(t0.elapsed())));
+        for (i, &p) in pids.iter().enumerate() {
+            if let Some(c) = cpu_ticks(p) {
+                last_cpu[i] = Some(c);
+            }
+            if let Some(r) = vm_kib(p, "VmRSS:") {
+                last_rss[i] = Some(r);
+            }
+        }
+    }
+    let wall = t0.elapsed().as_secs_f64();
+    pids.iter()
+        .enumerate()
+        .map(|(i, &p)| {
+            Some(Usage {
+                cpu_pct: (last_cpu[i]? - cpu0[i]?) as f64 / tck / wall * 100.0,
+                rss_start_kib: rss0[i]?,
+                rss_end_kib: last_rss[i]?,
+                hwm_kib: vm_kib(p, "VmHWM:")?,
+            })
+        })
+        .collect()
+}
+
+fn spawn(cmd: &mut Command) -> Result<Child> {
+    cmd.stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("starting {cmd:?}"))
+}
+
+/// Update counters of a recording's frames (when its sim's pages check themselves, like the
+/// test pattern's): frames and the number of updates between first and last not recorded.
+fn missed(path: &Path) -> Result<(u64, Option<u64>)> {
+    let rec = ksana_format::Recording::open(path)?;
+    let mut frames = rec.frames();
+    let (mut n, mut miss, mut prev, mut ticks) = (0u64, 0u64, None::<u64>, true);
+    while let Some(f) = frames.next_frame()? {
+        n += 1;
+        match f.tick() {
+            Some(t) => {
+                if let Some(p) = prev {
+                    miss += t.saturating_sub(p + 1);
+                }
+                prev = Some(t);
+            }
+            None => ticks = false,
+        }
+    }
+    Ok((n, ticks.then_some(miss)))
+}
+
+fn run_case(ksana: &Path, case: &str, a: &Args, tck: f64) -> Result<()> {
+    let (sim, rate) = case
+        .split_once(':')
+        .context("a case is SIM:RATE, e.g. testpattern:1000")?;
+    let rate: u32 = rate.parse().context("RATE")?;
+    let root = tempfile::tempdir_in("/dev/shm").or_else(|_| tempfile::tempdir())?;
+    let dir = tempfile::tempdir()?;
+    let out = dir.path().join("bench.ksana");
+    let total = a.warmup + a.seconds + 5.0;
+    let mut writer = spawn(
+        Command::new(ksana)
+            .args(["simulate", "--sim", sim, "--rate", &rate.to_string()])
+            .args(["--duration", &format!("{total}"), "--shm-dir"])
+            .arg(root.path()),
+    )?;
+    std::thread::sleep(Duration::from_millis(300));
+    if let Some(st) = writer.try_wait()? {
+        let err = writer.wait_with_output()?.stderr;
+        bail!(
+            "{case}: `ksana simulate --sim {sim}` exited ({st}): {}",
+            String::from_utf8_lossy(&err).trim()
+        );
+    }
+    let recorder = spawn(
+        Command::new(ksana)
+            .args(["dump", "--sim", sim, "--shm-dir"])
+            .arg(root.path())
+            .arg("-o")
+            .arg(&out),
+    )?;
+    let idle = spawn(Command::new("sleep").arg(format!("{total}")))?;
+    std::thread::sleep(Duration::from_secs_f64(a.warmup));
+    let pids = [recorder.id(), writer.id(), idle.id()];
+    let u = measure(&pids, Duration::from_secs_f64(a.seconds), tck);
+    // Stop the recorder as a user would (Ctrl+C): it closes and re-packs the file.
+    Command::new("kill")
+        .args(["-INT", &recorder.id().to_string()])
+        .status()?;
+    let o = recorder.wait_with_output()?;
+    let _ = Command::new("kill").arg(writer.id().to_string()).status();
+    let _ = writer.wait();
+    let mut idle = idle;
+    let _ = idle.kill();
+    let _ = idle.wait();
+    if !o.status.success() {
+        bail!(
+            "{case}: ksana dump failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let (frames, miss) = missed(&out)?;
+    let size = std::fs::metadata(&out)?.len();
+    println!(
+        "\n{case}: {:.0} s measured after {:.0} s warm-up; {frames} frames recorded, file {:.1} MB",
+        a.seconds,
+        a.warmup,
+        size as f64 / 1e6
+    );
+    println!(
+        "  {:<26} {:>9} {:>11} {:>11} {:>11}",
+        "process", "CPU %", "RSS start", "RSS end", "peak RSS"
+    );
+    for (name, u) in [
+        ("recorder (ksana dump)", &u[0]),
+        ("baseline: sim writer", &u[1]),
+        ("baseline: idle sleep", &u[2]),
+    ] {
+        match u {
+            Some(u) => println!(
+                "  {name:<26} {:>8.3}% {:>8.1} MB {:>8.1} MB {:>8.1} MB",
+                u.cpu_pct,
+                u.rss_start_kib as f64 / 1024.0,
+                u.rss_end_kib as f64 / 1024.0,
+                u.hwm_kib as f64 / 1024.0
+            ),
+            None => println!("  {name:<26} (exited before the window ended)"),
+        }
+    }
+    match miss {
+        Some(m) => println!("  updates missed: {m} (from the recorded tick counters)"),
+        None => println!("  updates missed: not countable (frames without ticks)"),
+    }
+    if let Some(r) = &u[0] {
+        println!(
+            "  targets: CPU <= 0.2 % of a core: {}; peak RSS <= 20 MB: {}; RSS growth over the window {:+.1} MB",
+            if r.cpu_pct <= 0.2 { "met" } else { "MISSED" },
+            if r.hwm_kib <= 20 * 1024 {
+                "met"
+            } else {
+                "MISSED"
+            },
+            (r.rss_end_kib as f64 - r.rss_start_kib as f64) / 1024.0
+        );
+    }
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    let mut a = Args::parse();
+    if a.quick {
+        a.seconds = 10.0;
+    }
+    if a.cases.is_empty() {
+        a.cases = ["testpattern:1000", "testpattern:333", "testpattern:60"]
+            .map(String::from)
+            .to_vec();
+    }
+    let ksana = match &a.ksana {
+        Some(p) => p.clone(),
+        None => std::env::current_exe()?
+            .parent()
+            .context("no directory")?
+            .join("ksana"),
+    };
+    if !ksana.is_file() {
+        bail!(
+            "{} not found: build it (cargo build --release -p ksana) or pass --ksana",
+            ksana.display()
+        );
+    }
+    let tck = clk_tck();
+    println!(
+        "ksana-record-bench: {} ({} CPUs), ksana = {}",
+        std::fs::read_to_string("/proc/loadavg")
+            .map(|l| format!(
+                "load average {}",
+                l.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+            ))
+            .unwrap_or_default(),
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        ksana.display()
+    );
+    let mut failed = false;
+    for c in a.cases.clone() {
+        if let Err(e) = run_case(&ksana, &c, &a, tck) {
+            eprintln!("error: {e:#}");
+            failed = true;
+        }
+    }
+    if failed {
+        std::process::exit(1);
+    }
+    Ok(())
+}

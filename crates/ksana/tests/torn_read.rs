@@ -1,0 +1,89 @@
+//! Torn-read suite (docs/RELIABILITY.md): a writer updates its page at 1 kHz with a
+//! self-checking pattern while `ksana dump` records it at the sim's native rate; every recorded
+//! frame must be one whole update. One row per torn-read protocol (crates/ksana-sims/src/
+//! protocol.rs): the seqlock (test pattern) today; the AC family's packetId re-read and
+//! iRacing's tick counts join with one line each once their writers publish a checkable page.
+//!
+//! `KSANA_TORN_SECONDS` (default 10) sets the recording length; the full run is
+//! `KSANA_TORN_SECONDS=60 cargo test -p ksana --test torn_read -- --nocapture`.
+
+mod reliability;
+
+use std::process::Stdio;
+
+use reliability::{check_recording, dump, env_number, serial, shm_root, simulate};
+
+/// A sim whose `simulate` writer publishes pages that can each be checked on their own.
+struct Protocol {
+    /// The torn-read protocol the sim's reader uses.
+    name: &'static str,
+    /// The sim id for `simulate` and `dump`.
+    sim: &'static str,
+    /// Its native update rate (Hz) for `simulate --rate`.
+    rate: u32,
+    /// Checks page 0 of a frame: the update's counter, or why it is torn.
+    check: fn(&[u8]) -> Result<u64, String>,
+}
+
+/// Every protocol with a self-checking writer.
+// Slots to fill when the writers exist (each needs a `check` that proves a page whole):
+//   packetId re-read: sim "acc", rate 333, check = ksana_sims::assetto::…::check_physics
+//   tick counts:      sim "iracing", rate 60, check = ksana_sims::iracing::…::check_row
+fn protocols() -> Vec<Protocol> {
+    vec![Protocol {
+        name: "seqlock",
+        sim: "testpattern",
+        rate: 1000,
+        check: ksana_sims::testpattern::check_page,
+    }]
+}
+
+#[test]
+fn no_torn_frame_for_any_protocol_under_a_full_rate_writer() {
+    let _serial = serial();
+    let seconds = env_number("KSANA_TORN_SECONDS", 10);
+    let mut failures = Vec::new();
+    for p in protocols() {
+        let root = shm_root();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(format!("{}.ksana", p.sim));
+        let mut sim = simulate(p.sim, root.path(), p.rate, seconds as f64 + 5.0);
+        let o = dump(
+            p.sim,
+            root.path(),
+            &path,
+            &["--max-duration", &seconds.to_string()],
+        )
+        .stdout(Stdio::null())
+        .output()
+        .unwrap();
+        let _ = sim.kill();
+        let _ = sim.wait();
+        let err = String::from_utf8_lossy(&o.stderr);
+        if !o.status.success() {
+            failures.push(format!("{}: dump failed: {err}", p.name));
+            continue;
+        }
+        match check_recording(&path, p.check) {
+            Ok(c) => {
+                let expected = seconds * u64::from(p.rate) / 2;
+                eprintln!(
+                    "{} ({} at {} Hz, {seconds} s): {} frames, 0 torn, {} updates missed",
+                    p.name,
+                    p.sim,
+                    p.rate,
+                    c.frames,
+                    c.missed()
+                );
+                if c.frames < expected {
+                    failures.push(format!(
+                        "{}: only {} frames in {seconds} s",
+                        p.name, c.frames
+                    ));
+                }
+            }
+            Err(e) => failures.push(format!("{}: {e}", p.name)),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
