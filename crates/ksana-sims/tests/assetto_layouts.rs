@@ -1357,24 +1357,26 @@ mod peers {
     #[test]
     fn acc_pages_built_from_the_structs_decode_the_same_in_pyaccsharedmemory() {
         use ksana_sims::assetto::strings::write_utf16_z;
-        let mut p = acc::layout::Physics::default();
-        p.packet_id = 77;
-        p.gas = 0.25;
-        p.brake = 0.5;
-        p.fuel = 42.5;
-        p.gear = 3;
-        p.rpms = 7200;
-        p.speed_kmh = 201.5;
-        p.tyre_core_temperature = [80.0, 81.5, 82.25, 83.0];
-        p.wheels_pressure = [27.1, 27.2, 26.9, 26.8];
-        p.brake_temp = [300.0, 310.0, 250.0, 260.0];
-        p.pad_life = [29.0, 28.5, 28.0, 27.5];
-        p.brake_pressure = [0.1, 0.2, 0.3, 0.4];
-        p.water_temp = 90.5;
-        p.abs_vibrations = 0.3;
-        p.kerb_vibration = 0.7;
-        p.is_engine_running = 1;
-        p.rear_brake_compound = 2;
+        let p = acc::layout::Physics {
+            packet_id: 77,
+            gas: 0.25,
+            brake: 0.5,
+            fuel: 42.5,
+            gear: 3,
+            rpms: 7200,
+            speed_kmh: 201.5,
+            tyre_core_temperature: [80.0, 81.5, 82.25, 83.0],
+            wheels_pressure: [27.1, 27.2, 26.9, 26.8],
+            brake_temp: [300.0, 310.0, 250.0, 260.0],
+            pad_life: [29.0, 28.5, 28.0, 27.5],
+            brake_pressure: [0.1, 0.2, 0.3, 0.4],
+            water_temp: 90.5,
+            abs_vibrations: 0.3,
+            kerb_vibration: 0.7,
+            is_engine_running: 1,
+            rear_brake_compound: 2,
+            ..Default::default()
+        };
         let mut g = acc::layout::Graphics::default();
         g.packet_id = 55;
         g.status = 2;
@@ -1474,20 +1476,22 @@ mod peers {
     #[test]
     fn evo_pages_built_from_the_structs_decode_the_same_in_acevo_sdk() {
         use ksana_sims::assetto::strings::write_utf8_z;
-        let mut p = acevo::layout::Physics::default();
-        p.packet_id = 901;
-        p.gas = 0.75;
-        p.brake = 0.125;
-        p.fuel = 33.5;
-        p.gear = 4;
-        p.rpms = 6100;
-        p.speed_kmh = 187.25;
-        p.steer_angle = -0.5;
-        p.tyre_core_temperature = [85.0, 86.0, 87.0, 88.0];
-        p.brake_torque = [1.0, 2.0, 3.0, 4.0];
-        p.water_temp = 92.0;
-        p.road_vibrations = 0.2;
-        p.abs_vibrations = 0.4;
+        let p = acevo::layout::Physics {
+            packet_id: 901,
+            gas: 0.75,
+            brake: 0.125,
+            fuel: 33.5,
+            gear: 4,
+            rpms: 6100,
+            speed_kmh: 187.25,
+            steer_angle: -0.5,
+            tyre_core_temperature: [85.0, 86.0, 87.0, 88.0],
+            brake_torque: [1.0, 2.0, 3.0, 4.0],
+            water_temp: 92.0,
+            road_vibrations: 0.2,
+            abs_vibrations: 0.4,
+            ..Default::default()
+        };
         let mut g = acevo::layout::Graphics::default();
         g.packet_id = 333;
         g.status = 2;
