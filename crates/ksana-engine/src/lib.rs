@@ -8,6 +8,7 @@ mod error;
 mod pacer;
 mod play;
 mod record;
+mod remote;
 mod stats;
 mod timefmt;
 

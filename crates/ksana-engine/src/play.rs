@@ -1,6 +1,7 @@
 //! The player: publishes a recording's frames at their recorded times (scaled by speed), with
 //! seek, pause, loop and a range, then leaves the sim's memory in its "stopped" state.
 
+use std::cell::Cell;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Receiver;
@@ -8,11 +9,12 @@ use std::time::{Duration, Instant};
 
 use ksana_format::Recording;
 use ksana_shm::ShmNamespace;
-use ksana_sims::{Liveness, PublishContext, Sim, SimError, SimPublisher};
+use ksana_sims::{Liveness, PublishContext, PublisherOptions, Sim, SimError, SimPublisher};
 
 use crate::error::EngineError;
 use crate::pacer::Pacer;
 use crate::record::unknown_sim;
+use crate::remote::Remote;
 use crate::stats::LatencyStats;
 
 /// A command from the user while playing.
@@ -45,6 +47,8 @@ pub struct PlayOptions {
     pub probe_window: Duration,
     /// Set to stop (Ctrl+C).
     pub stop: Arc<AtomicBool>,
+    /// Passed to the sim's publisher (e.g. whether to serve iRacing's sim-status endpoint).
+    pub publisher: PublisherOptions,
 }
 
 impl PlayOptions {
@@ -59,6 +63,7 @@ impl PlayOptions {
             ns,
             probe_window: Duration::from_millis(300),
             stop,
+            publisher: PublisherOptions::default(),
         }
     }
 }
@@ -74,6 +79,9 @@ pub struct PlayStatus {
     pub loops: u32,
     /// True while paused.
     pub paused: bool,
+    /// A message for the user (a consumer's request the player cannot follow, a side channel
+    /// that could not start); set on the one call that carries it.
+    pub notice: Option<String>,
 }
 
 /// Why playback ended.
@@ -151,6 +159,7 @@ pub fn play(
         frames: 0,
         loops: 0,
         paused: false,
+        notice: None,
     };
     let mut frames = rec.frames();
     frames.seek(from)?;
@@ -165,19 +174,29 @@ pub fn play(
     // while a reader polling four times per interval (as `ksana dump` does) sees each.
     let mut last_publish: Option<(Instant, u64)> = None;
     let mut hb = Heartbeat::default();
+    // Requests of consumers, through the publisher; they may change the speed.
+    let mut remote = Remote::default();
+    let mut speed = opts.speed;
+    let resume = Cell::new(false);
     let _ = thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Max);
     let reason = 'play: loop {
         if opts.stop.load(Ordering::Relaxed) {
             break StopReason::Stopped;
         }
+        remote.fetch(&mut publisher);
         while let Some(c) = pending
             .take()
             .or_else(|| controls.and_then(|rx| rx.try_recv().ok()))
+            .or_else(|| remote.next(&st, (from, to), &mut speed, status))
         {
             match c {
                 Control::Quit => break 'play StopReason::Quit,
                 Control::TogglePause => {
-                    let r = pause(&mut st, status, controls, &opts.stop, &mut || {
+                    let r = pause(&mut st, status, controls, &opts.stop, &resume, &mut || {
+                        remote.fetch(&mut publisher);
+                        if remote.resumes(&mut speed) {
+                            resume.set(true);
+                        }
                         hb.beat(&mut publisher)
                     });
                     hb.check()?;
@@ -198,6 +217,10 @@ pub fn play(
                 }
             }
         }
+        if remote.take_rebase() {
+            base = Instant::now();
+            media = st.position_ns;
+        }
         let Some(f) = frames.next_frame()?.filter(|f| f.timestamp_ns() <= to) else {
             if opts.looping {
                 frames.seek(from)?;
@@ -215,14 +238,20 @@ pub fn play(
             }
             segment = f.segment();
             let pages = &rec.segments()[segment as usize].pages;
-            publisher = Some(sim.open_publisher(&opts.ns, pages)?);
+            publisher = Some(sim.open_publisher_with(&opts.ns, pages, &opts.publisher)?);
         }
-        let offset = Duration::from_secs_f64(
-            f.timestamp_ns().saturating_sub(media) as f64 / 1e9 / opts.speed,
-        );
+        let mut offset =
+            Duration::from_secs_f64(f.timestamp_ns().saturating_sub(media) as f64 / 1e9 / speed);
         // Sleep in slices so that a stop or a key is noticed within 50 ms, even across a long
         // pause in the recording.
         loop {
+            if remote.take_rebase() {
+                base = Instant::now();
+                media = st.position_ns;
+                offset = Duration::from_secs_f64(
+                    f.timestamp_ns().saturating_sub(media) as f64 / 1e9 / speed,
+                );
+            }
             let due = base + offset;
             if due <= Instant::now() + Duration::from_millis(60) {
                 break;
@@ -230,10 +259,18 @@ pub fn play(
             if opts.stop.load(Ordering::Relaxed) {
                 break 'play StopReason::Stopped;
             }
-            match controls.and_then(|rx| rx.try_recv().ok()) {
+            let next = controls.and_then(|rx| rx.try_recv().ok()).or_else(|| {
+                remote.fetch(&mut publisher);
+                remote.next(&st, (from, to), &mut speed, status)
+            });
+            match next {
                 Some(Control::Quit) => break 'play StopReason::Quit,
                 Some(Control::TogglePause) => {
-                    let r = pause(&mut st, status, controls, &opts.stop, &mut || {
+                    let r = pause(&mut st, status, controls, &opts.stop, &resume, &mut || {
+                        remote.fetch(&mut publisher);
+                        if remote.resumes(&mut speed) {
+                            resume.set(true);
+                        }
                         hb.beat(&mut publisher)
                     });
                     hb.check()?;
@@ -256,7 +293,7 @@ pub fn play(
         let due = base + offset;
         let spaced = match last_publish {
             Some((at, ts)) if !discontinuity => {
-                let gap = f.timestamp_ns().saturating_sub(ts) as f64 / 1e9 / opts.speed / 4.0;
+                let gap = f.timestamp_ns().saturating_sub(ts) as f64 / 1e9 / speed / 4.0;
                 due.max(at + Duration::from_secs_f64(gap.min(0.05)))
             }
             _ => due,
@@ -297,6 +334,14 @@ pub fn play(
             last_status = done;
         }
     };
+    // A consumer that only takes an update once the tick advanced (the iRacing SDK client)
+    // would never see the last frame if the stop followed it at once: hold it a few beats.
+    if reason == StopReason::End
+        && let Some(every) = hb.every
+    {
+        hb.sleep_until(&mut publisher, Instant::now() + every * END_HOLD_BEATS);
+        hb.check()?;
+    }
     if let Some(mut p) = publisher.take() {
         p.stop()?;
     }
@@ -308,6 +353,8 @@ pub fn play(
     })
 }
 
+/// Heartbeats that keep the last frame up at the end, before the stopped state.
+const END_HOLD_BEATS: u32 = 6;
 /// No heartbeat this close before a frame is due: the frame itself is the next update.
 const HEARTBEAT_MARGIN: Duration = Duration::from_millis(2);
 /// A publish taking longer than this blocked on purpose and shifts the schedule.
@@ -386,12 +433,13 @@ fn pause(
     status: &mut dyn FnMut(&PlayStatus),
     controls: Option<&Receiver<Control>>,
     stop: &AtomicBool,
+    resume: &Cell<bool>,
     beat: &mut dyn FnMut() -> Duration,
 ) -> Result<Duration, StopReason> {
     st.paused = true;
     status(st);
     let started = Instant::now();
-    let r = wait_for_resume(controls, stop, beat);
+    let r = wait_for_resume(controls, stop, resume, beat);
     st.paused = false;
     match r {
         Some(reason) => Err(reason),
@@ -399,21 +447,29 @@ fn pause(
     }
 }
 
-/// Blocks while paused; `Some(reason)` if playback must end instead of resuming.
+/// Blocks while paused until a key or `resume` (set by `beat` when a consumer asks) says so;
+/// `Some(reason)` if playback must end instead of resuming.
 fn wait_for_resume(
     controls: Option<&Receiver<Control>>,
     stop: &AtomicBool,
+    resume: &Cell<bool>,
     beat: &mut dyn FnMut() -> Duration,
 ) -> Option<StopReason> {
-    let rx = controls?;
     loop {
         if stop.load(Ordering::Relaxed) {
             return Some(StopReason::Stopped);
         }
-        match rx.recv_timeout(beat()) {
-            Ok(Control::TogglePause) => return None,
-            Ok(Control::Quit) => return Some(StopReason::Quit),
-            _ => {}
+        let wait = beat();
+        if resume.take() {
+            return None;
+        }
+        match controls {
+            Some(rx) => match rx.recv_timeout(wait) {
+                Ok(Control::TogglePause) => return None,
+                Ok(Control::Quit) => return Some(StopReason::Quit),
+                _ => {}
+            },
+            None => std::thread::sleep(wait),
         }
     }
 }

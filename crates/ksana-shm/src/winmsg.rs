@@ -9,7 +9,9 @@ use std::cell::RefCell;
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
-use windows_sys::Win32::Foundation::{ERROR_CLASS_ALREADY_EXISTS, HWND, LPARAM, LRESULT, WPARAM};
+use windows_sys::Win32::Foundation::{
+    ERROR_CLASS_ALREADY_EXISTS, HINSTANCE, HWND, LPARAM, LRESULT, WPARAM,
+};
 use windows_sys::Win32::System::LibraryLoader::GetModuleHandleW;
 use windows_sys::Win32::UI::WindowsAndMessaging::{
     CreateWindowExW, DefWindowProcW, DestroyWindow, DispatchMessageW, GetMessageW, HWND_BROADCAST,
@@ -151,16 +153,18 @@ impl Drop for MessageListener {
     }
 }
 
-fn message_loop(
-    name: &str,
-    id: u32,
-    tx: mpsc::Sender<(usize, isize)>,
-    ready: mpsc::Sender<Result<isize>>,
-) {
-    let class = wide("ksana-broadcast-listener");
-    let title = wide(name);
-    // SAFETY: a null module name asks for the executable's own module handle.
-    let instance = unsafe { GetModuleHandleW(std::ptr::null()) };
+/// The window class of listener windows.
+const CLASS_NAME: &str = "ksana-broadcast-listener";
+
+/// Serializes class registration and window creation: listeners start on several threads at
+/// once (tests), and under Wine a window created while another thread registered the class
+/// failed with "class does not exist". Registering right before each creation, under this
+/// lock, also survives a class that went away with an earlier listener's thread.
+static CREATE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Registers the listener window class (an existing registration is fine).
+fn register_class(instance: HINSTANCE) -> std::io::Result<()> {
+    let class = wide(CLASS_NAME);
     let wc = WNDCLASSW {
         style: 0,
         lpfnWndProc: Some(wndproc),
@@ -177,11 +181,28 @@ fn message_loop(
     if unsafe { RegisterClassW(&wc) } == 0 {
         let e = last_error();
         if e.raw_os_error() != Some(ERROR_CLASS_ALREADY_EXISTS as i32) {
-            let _ = ready.send(Err(err("RegisterClassW", name, e)));
-            return;
+            return Err(e);
         }
     }
+    Ok(())
+}
+
+fn message_loop(
+    name: &str,
+    id: u32,
+    tx: mpsc::Sender<(usize, isize)>,
+    ready: mpsc::Sender<Result<isize>>,
+) {
+    let class = wide(CLASS_NAME);
+    let title = wide(name);
+    // SAFETY: a null module name asks for the executable's own module handle.
+    let instance = unsafe { GetModuleHandleW(std::ptr::null()) };
     SINK.with(|s| *s.borrow_mut() = Some((id, tx)));
+    let guard = CREATE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Err(e) = register_class(instance) {
+        let _ = ready.send(Err(err("RegisterClassW", name, e)));
+        return;
+    }
     // SAFETY: the class was registered above (or earlier in this process); the strings outlive
     // the call; no parent (a top-level window) and no creation parameter. Not made visible.
     let hwnd = unsafe {
@@ -204,6 +225,7 @@ fn message_loop(
         let _ = ready.send(Err(err("CreateWindowExW", name, last_error())));
         return;
     }
+    drop(guard);
     if ready.send(Ok(hwnd as isize)).is_err() {
         // SAFETY: `hwnd` is this thread's own window.
         unsafe { DestroyWindow(hwnd) };

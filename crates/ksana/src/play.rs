@@ -36,6 +36,10 @@ pub struct PlayArgs {
     /// Print the publish-timing figures (p50/p99/max of |publish − scheduled|) at the end.
     #[arg(long)]
     timing: bool,
+    /// Do not serve the side channels some consumers check besides shared memory (iRacing:
+    /// the HTTP sim-status endpoint on 127.0.0.1:32034 that pyirsdk and goirsdk require).
+    #[arg(long)]
+    no_status_server: bool,
     #[command(flatten)]
     shm: crate::ShmArgs,
 }
@@ -56,11 +60,17 @@ pub fn run(a: &PlayArgs) -> Result<ExitCode> {
     opts.from_ns = a.from;
     opts.to_ns = a.to;
     opts.force = a.force;
+    opts.publisher.status_server = !a.no_status_server;
     let keys = Keys::start();
     let mut line = StatusLine::new();
     let (_, last) = rec.time_range().unwrap_or((0, 0));
     let sim = rec.header().sim.clone();
     let result = play(&rec, &opts, keys.as_ref().map(|k| &k.rx), &mut |s| {
+        if let Some(n) = &s.notice {
+            line.finish();
+            eprintln!("{n}");
+            return;
+        }
         line.show(&format!(
             "{sim}  {} / {}  {} frames{}{}   [space] pause  [←/→] 5 s  [q] quit",
             format_time(s.position_ns),

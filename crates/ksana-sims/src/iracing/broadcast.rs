@@ -9,9 +9,10 @@
 
 use std::fmt;
 
+use ksana_format::FrameRef;
 use ksana_shm::ShmNamespace;
 
-use crate::sim::{PlayerCommand, SeekAnchor};
+use crate::sim::{PlayerCommand, PublishContext, SeekAnchor, SimError, SimPublisher};
 
 /// Name of the registered window message (`IRSDK_BROADCASTMSGNAME`).
 pub const MESSAGE_NAME: &str = "IRSDK_BROADCASTMSG";
@@ -638,6 +639,63 @@ impl PlayerLink {
     }
 }
 
+/// Any publisher plus a [`PlayerLink`]: it publishes through `inner` and adds the broadcast
+/// commands received meanwhile to [`SimPublisher::commands`]. How `ksana play` of an iRacing
+/// recording takes remote control without the live-memory publisher knowing about it.
+pub struct LinkedPublisher<P> {
+    inner: P,
+    link: Option<PlayerLink>,
+    notices: Vec<PlayerCommand>,
+}
+
+impl<P: SimPublisher> LinkedPublisher<P> {
+    /// Wraps `inner`, listening in `ns`. A listener that cannot start only costs the remote
+    /// control: the first [`SimPublisher::commands`] says so as a notice.
+    pub fn new(inner: P, ns: &ShmNamespace) -> LinkedPublisher<P> {
+        let (link, notices) = match PlayerLink::start(ns) {
+            Ok(l) => (Some(l), Vec::new()),
+            Err(e) => (
+                None,
+                vec![PlayerCommand::Notice(format!(
+                    "iRacing broadcast commands will not reach this player: {e}"
+                ))],
+            ),
+        };
+        LinkedPublisher {
+            inner,
+            link,
+            notices,
+        }
+    }
+}
+
+impl<P: SimPublisher> SimPublisher for LinkedPublisher<P> {
+    fn publish(&mut self, frame: &FrameRef<'_>, ctx: PublishContext) -> Result<(), SimError> {
+        self.inner.publish(frame, ctx)
+    }
+
+    fn stop(&mut self) -> Result<(), SimError> {
+        self.inner.stop()
+    }
+
+    fn heartbeat_interval(&self) -> Option<std::time::Duration> {
+        self.inner.heartbeat_interval()
+    }
+
+    fn heartbeat(&mut self) -> Result<(), SimError> {
+        self.inner.heartbeat()
+    }
+
+    fn commands(&mut self) -> Vec<PlayerCommand> {
+        let mut out = std::mem::take(&mut self.notices);
+        out.extend(self.inner.commands());
+        if let Some(l) = self.link.as_mut() {
+            out.extend(l.commands());
+        }
+        out
+    }
+}
+
 /// Why a broadcast could not be sent or listened for.
 #[derive(Debug, thiserror::Error)]
 pub enum BroadcastError {
@@ -1012,6 +1070,49 @@ mod tests {
                     .into()
             )]
         );
+    }
+
+    /// Counts what reaches the inner publisher.
+    #[derive(Default)]
+    struct Counting {
+        stops: u32,
+        beats: u32,
+    }
+
+    impl SimPublisher for Counting {
+        fn publish(&mut self, _: &FrameRef<'_>, _: PublishContext) -> Result<(), SimError> {
+            Ok(())
+        }
+        fn stop(&mut self) -> Result<(), SimError> {
+            self.stops += 1;
+            Ok(())
+        }
+        fn heartbeat_interval(&self) -> Option<std::time::Duration> {
+            Some(std::time::Duration::from_millis(16))
+        }
+        fn heartbeat(&mut self) -> Result<(), SimError> {
+            self.beats += 1;
+            Ok(())
+        }
+        fn commands(&mut self) -> Vec<PlayerCommand> {
+            vec![PlayerCommand::Notice("inner".into())]
+        }
+    }
+
+    #[test]
+    fn a_linked_publisher_delegates_and_adds_commands() {
+        let dir = tempfile::tempdir().unwrap();
+        let ns = ShmNamespace::with_root(dir.path());
+        let mut p = LinkedPublisher::new(Counting::default(), &ns);
+        assert_eq!(
+            p.heartbeat_interval(),
+            Some(std::time::Duration::from_millis(16))
+        );
+        p.heartbeat().unwrap();
+        p.stop().unwrap();
+        assert_eq!((p.inner.stops, p.inner.beats), (1, 1));
+        // Nothing was broadcast: only the inner publisher's own commands.
+        assert_eq!(p.commands(), vec![PlayerCommand::Notice("inner".into())]);
     }
 
     #[test]

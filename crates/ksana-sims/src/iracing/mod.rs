@@ -90,6 +90,7 @@ impl Sim for Iracing {
     }
 
     /// The player's options: `status_server` turns the HTTP sim-status endpoint on or off.
+    /// The player's publisher also takes broadcast commands (Windows; see `broadcast`).
     fn open_publisher_with(
         &self,
         ns: &ShmNamespace,
@@ -100,7 +101,8 @@ impl Sim for Iracing {
             status_server: opts.status_server,
             ..PublisherOptions::default()
         };
-        Ok(Box::new(LivePublisher::open_with(ns, pages, o)?))
+        let live = LivePublisher::open_with(ns, pages, o)?;
+        Ok(Box::new(broadcast::LinkedPublisher::new(live, ns)))
     }
 
     /// `.ibt` disk telemetry files and raw live-memory images, recognised by their header
