@@ -376,3 +376,173 @@ fn a_broadcast_from_another_process_changes_the_playback_speed() {
         "a 30 s recording took {elapsed:?} after a speed-16 command: {log:?}"
     );
 }
+
+/// `GET /get_sim_status` against `addr`: the body, or `None` when nothing listens.
+fn sim_status(addr: std::net::SocketAddr) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(5)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    s.write_all(b"GET /get_sim_status?object=simStatus HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    Some(
+        out.split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_owned())
+            .unwrap_or_default(),
+    )
+}
+
+/// While `ksana play` publishes, pyirsdk's status check answers `running:1`; with
+/// `--no-status-server` nothing listens. The address comes from `KSANA_IRSDK_STATUS_ADDR` (a
+/// free port: tests cannot take 32034).
+#[test]
+fn play_serves_the_sim_status_unless_told_not_to() {
+    let _s = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("status.ksana");
+    write_recording(&rec, 30);
+    for serve in [true, false] {
+        let addr = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let root = ksana_testkit::shm_root();
+        let ns = ShmNamespace::with_root(root.path());
+        let mut cmd = ksana();
+        cmd.arg("play")
+            .arg(&rec)
+            .arg("--shm-dir")
+            .arg(root.path())
+            .env("KSANA_IRSDK_STATUS_ADDR", addr.to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        if !serve {
+            cmd.arg("--no-status-server");
+        }
+        let mut play = cmd.spawn().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut body = None;
+        while Instant::now() < deadline && play.try_wait().unwrap().is_none() {
+            let connected = Mapping::open_read(&ns, MEMMAP_NAME)
+                .unwrap()
+                .map(|m| m.read_i32_le(4).unwrap() & STATUS_CONNECTED != 0)
+                .unwrap_or(false);
+            if connected {
+                body = Some(sim_status(addr));
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let out = play.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{err}");
+        let body = body.expect("the player published");
+        if serve {
+            assert_eq!(body.as_deref(), Some("running:1\n"), "{err}");
+        } else {
+            assert_eq!(body, None, "--no-status-server: nothing listens ({err})");
+        }
+        // After the player exits nothing answers any more.
+        assert_eq!(sim_status(addr), None);
+    }
+}
+
+/// A broadcast `replay speed 0` pauses a playback (consumers still see the tick advance, the
+/// row stays), a `replay search to-end` sent while paused waits for the resume, and `replay
+/// speed 1` resumes: the seek then ends a 30 s recording at once.
+#[cfg(windows)]
+#[test]
+fn broadcasts_pause_seek_and_resume_a_playback() {
+    let _s = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("pause.ksana");
+    let frames = 300;
+    write_recording(&rec, frames);
+    let root = ksana_testkit::shm_root();
+    let ns = ShmNamespace::with_root(root.path());
+    let started = Instant::now();
+    let play = ksana()
+        .arg("play")
+        .arg(&rec)
+        .arg("--shm-dir")
+        .arg(root.path())
+        .env_remove("KSANA_IRSDK_STATUS_ADDR")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // (newest tick, its KsanaCounter) once connected.
+    let newest = || -> Option<(i32, i32)> {
+        let m = Mapping::open_read(&ns, MEMMAP_NAME).unwrap()?;
+        let h = Header::parse(&m.read_vec(0, HEADER_LEN).unwrap()).unwrap();
+        if h.status & STATUS_CONNECTED == 0 {
+            return None;
+        }
+        let b = h.var_buf[h.newest_buf()];
+        let c = m.read_i32_le(b.buf_offset as usize + 4).unwrap();
+        Some((b.tick_count, c))
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while newest().is_none() {
+        assert!(Instant::now() < deadline, "the player never connected");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let send = |args: &[&str]| {
+        let o = ksana()
+            .arg("iracing")
+            .args(args)
+            .env("KSANA_SHM_DIR", root.path())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    send(&["replay", "speed", "0"]);
+    // Paused once the counter stops moving for a second while the tick goes on.
+    let paused_by = Instant::now() + Duration::from_secs(20);
+    let (t1, c1) = loop {
+        let (t1, c1) = newest().unwrap();
+        std::thread::sleep(Duration::from_millis(1000));
+        let (t2, c2) = newest().unwrap();
+        assert!(
+            t2 > t1,
+            "heartbeats go on while paused: tick {t1} then {t2}"
+        );
+        if c1 == c2 {
+            break (t2, c2);
+        }
+        assert!(Instant::now() < paused_by, "the counter never stopped");
+    };
+    assert!(c1 < frames as i32 / 2, "paused early in the file, at {c1}");
+    send(&["replay", "search", "to-end"]);
+    std::thread::sleep(Duration::from_millis(1000));
+    let (t3, c3) = newest().unwrap();
+    assert_eq!(c3, c1, "a seek does not end the pause");
+    assert!(t3 > t1);
+    send(&["replay", "speed", "1"]);
+    let out = play.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{err}");
+    for line in [
+        "iRacing broadcast: replay speed 0",
+        "iRacing broadcast: replay search to-end",
+        "iRacing broadcast: replay speed 1",
+    ] {
+        assert!(err.contains(line), "{line:?} in {err}");
+    }
+    // The seek skipped the rest: fewer frames than the file has, well before its 30 s.
+    let played: u64 = stdout
+        .split_whitespace()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(played < u64::from(frames), "{stdout}");
+    assert!(
+        started.elapsed() < Duration::from_secs(28),
+        "took {:?}: {err}",
+        started.elapsed()
+    );
+}
