@@ -57,7 +57,14 @@ if [ "$what" = all ] || [ "$what" = fuzz ]; then
     ' - SessionNum: 0' '   SessionLaps: unlimited' '   SessionTime: 1800.0000 sec' \
     'DriverInfo:' ' DriverCarIdx: 0' ' Drivers:' ' - CarIdx: 0' '   UserName: A B: C' \
     '   CarNumber: "7"' '...' >"$corpus/iracing_session/seed"
-  targets=(recording recording_crc_fixed testpattern_page iracing_layout iracing_session)
+  # The first 120 kB of a real .ibt (header, var headers, YAML, ~80 rows: the salvage path
+  # reads them), from the shared fixtures when they are there; never copied into the repository.
+  fixtures="${KSANA_FIXTURES:-$PWD/../shared/fixtures}"
+  mkdir -p "$corpus/ibt"
+  if [ -f "$fixtures/iracing/ibt_2024_390rows.ibt" ]; then
+    head -c 120000 "$fixtures/iracing/ibt_2024_390rows.ibt" >"$corpus/ibt/seed-ibt-head"
+  fi
+  targets=(recording recording_crc_fixed testpattern_page iracing_layout iracing_session assetto_pages ibt)
   for t in "${targets[@]}"; do
     section "fuzz $t for $secs s"
     mkdir -p "$corpus/$t" "$fuzz_dir/artifacts/$t"
@@ -65,7 +72,9 @@ if [ "$what" = all ] || [ "$what" = fuzz ]; then
     # leaves the input in target/fuzz/artifacts/$t/; turn it into a regression test (docs).
     log="$fuzz_dir/$t.log"
     rc=0
-    "$bin/$t" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+    max_len=65536
+    [ "$t" = ibt ] && max_len=131072
+    "$bin/$t" -max_total_time="$secs" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
       -print_final_stats=1 -artifact_prefix="$fuzz_dir/artifacts/$t/" "$corpus/$t" >"$log" 2>&1 || rc=$?
     grep -E '(DONE|^Done |stat::number_of_executed_units|stat::peak_rss_mb)' "$log" || true
     if [ "$rc" -ne 0 ]; then

@@ -161,3 +161,59 @@ pub fn iracing_session(data: &[u8]) {
         let _ = w.track_length_km();
     }
 }
+
+/// The AC family's page views (`ksana_sims::assetto::{ac, acc, acevo}::view`), as the live
+/// reader, `watch` and the exporters use them on shared memory or a recorded page: every view
+/// of every sim built on the same bytes, and each decoded into its owned snapshot (strings,
+/// enums, clamped car lists).
+pub fn assetto_pages(data: &[u8]) {
+    use ksana_sims::assetto::{ac, acc, acevo};
+    macro_rules! views {
+        ($($m:ident),*) => {$(
+            if let Ok(v) = $m::view::PhysicsView::new(data) {
+                let _ = v.snapshot();
+            }
+            if let Ok(v) = $m::view::GraphicsView::new(data) {
+                let _ = v.snapshot();
+            }
+            if let Ok(v) = $m::view::StaticView::new(data) {
+                let _ = v.snapshot();
+            }
+        )*};
+    }
+    views!(ac, acc, acevo);
+    if let Ok(v) = acc::view::GraphicsView::new(data) {
+        let _ = (v.car_coordinates().len(), v.car_ids().len(), v.penalty());
+    }
+}
+
+/// The iRacing `.ibt` reader (`ksana_sims::iracing::ibt`), strict and salvaging, on disk files
+/// and live-memory images: every row, the YAML, and `ksana import`'s conversion into a
+/// recording, which must then read back whole.
+pub fn ibt(data: &[u8]) {
+    use ksana_sims::iracing::ibt::{IbtFile, IbtOptions, import_recording};
+    for salvage in [false, true] {
+        let Ok(f) = IbtFile::from_bytes(
+            data.to_vec(),
+            std::path::Path::new("<fuzz>"),
+            IbtOptions { salvage },
+        ) else {
+            continue;
+        };
+        let _ = (f.kind(), f.vars().len(), f.record_count(), f.notes().len());
+        let _ = ksana_sims::iracing::session::SessionInfoDoc::parse(f.yaml());
+        let mut rows = f.rows();
+        while let Ok(Some(r)) = rows.next_row() {
+            assert_eq!(r.len(), f.row_len(), "row length");
+        }
+        if let Ok((bytes, _)) = import_recording(&f, Vec::new()) {
+            let rec = Recording::from_bytes(bytes).expect("an imported .ibt must open");
+            let mut frames = rec.frames();
+            while frames
+                .next_frame()
+                .expect("an imported .ibt must decode")
+                .is_some()
+            {}
+        }
+    }
+}

@@ -5,6 +5,10 @@
 //! A command joins the matrix with one line in [`commands`]; a kind of bad input with one line
 //! in [`inputs`].
 
+// Linux only for now: not yet run under Wine (.ci/windows.sh runs this crate's tests there);
+// enable once it has been.
+#![cfg(unix)]
+
 mod reliability;
 
 use std::ffi::OsString;
@@ -19,43 +23,73 @@ use reliability::{Rng, ksana};
 struct Cmd {
     name: &'static str,
     args: fn(input: &Path, output: &Path, shm: &Path) -> Vec<OsString>,
-    /// Exit code on a crashed writer's file (readable, incomplete tail): 0 for commands that
-    /// use what is there; `inspect` exits 2 for any damage and prints its report anyway.
-    crashed_exit: i32,
+    /// Exit code on a crashed writer's test-pattern recording (readable, incomplete tail): 0
+    /// for commands that use what is there; `inspect` exits 2 for any damage and prints its
+    /// report anyway; None where a test-pattern recording is not an input the command takes.
+    crashed_exit: Option<i32>,
+    /// Whether the command must reject a file that starts with the recording magic but is
+    /// damaged further in (or of a future version). `watch --once` reads only the frame it shows (the
+    /// last), so damage elsewhere is not its business; `import` refuses any recording up front
+    /// ("already a ksana recording", exit 1: a usage error); `export` of a test-pattern
+    /// recording stops at "cannot be exported" before reading frames.
+    deep: bool,
 }
 
 fn os(parts: &[&dyn AsRef<std::ffi::OsStr>]) -> Vec<OsString> {
     parts.iter().map(|p| p.as_ref().to_os_string()).collect()
 }
 
-/// Every command that reads a recording. Add `import`, `export`, `watch`, `laps` here (one line
-/// each) when they land, with their output path as `o`.
+/// Every command that reads a recording or a sim's file. Add a command (`laps`, …) here with one
+/// entry; its output path is `o`.
 fn commands() -> Vec<Cmd> {
     vec![
         Cmd {
             name: "inspect",
             args: |i, _, _| os(&[&"inspect", &i]),
-            crashed_exit: 2,
+            crashed_exit: Some(2),
+            deep: true,
         },
         Cmd {
             name: "inspect --json",
             args: |i, _, _| os(&[&"inspect", &"--json", &i]),
-            crashed_exit: 2,
+            crashed_exit: Some(2),
+            deep: true,
         },
         Cmd {
             name: "inspect --salvage",
             args: |i, _, _| os(&[&"inspect", &"--salvage", &i]),
-            crashed_exit: 2,
+            crashed_exit: Some(2),
+            deep: true,
         },
         Cmd {
             name: "play",
             args: |i, _, shm| os(&[&"play", &"--shm-dir", &shm, &i]),
-            crashed_exit: 0,
+            crashed_exit: Some(0),
+            deep: true,
         },
         Cmd {
             name: "play -i",
             args: |i, _, shm| os(&[&"play", &"--to", &"0.1", &"--shm-dir", &shm, &"-i", &i]),
-            crashed_exit: 0,
+            crashed_exit: Some(0),
+            deep: true,
+        },
+        Cmd {
+            name: "watch --once",
+            args: |i, _, shm| os(&[&"watch", &"--once", &"--shm-dir", &shm, &i]),
+            crashed_exit: Some(0),
+            deep: false,
+        },
+        Cmd {
+            name: "import",
+            args: |i, o, _| os(&[&"import", &"-o", &o, &i]),
+            crashed_exit: None,
+            deep: false,
+        },
+        Cmd {
+            name: "export --format ibt",
+            args: |i, o, _| os(&[&"export", &"--format", &"ibt", &"-o", &o, &i]),
+            crashed_exit: None,
+            deep: false,
         },
     ]
 }
@@ -172,6 +206,11 @@ fn inputs() -> Vec<(&'static str, Maker)> {
     ]
 }
 
+/// True when `path` is a file that starts with the recording magic.
+fn starts_as_recording(path: &Path, good: &[u8]) -> bool {
+    std::fs::read(path).is_ok_and(|b| b.len() >= 8 && b[..8] == good[..8])
+}
+
 /// Runs `cmd` on `input`; returns a description of everything wrong with how it failed.
 fn judge(cmd: &Cmd, input: &Path, dir: &Path) -> Vec<String> {
     let out = dir.join("out.bin");
@@ -233,6 +272,9 @@ fn every_command_rejects_every_bad_input_with_one_clear_line_and_exit_2() {
     let mut runs = 0;
     for cmd in commands() {
         for (what, path) in &cases {
+            if !cmd.deep && starts_as_recording(path, &good) {
+                continue;
+            }
             runs += 1;
             for w in judge(&cmd, path, dir.path()) {
                 failures.push(format!("{} on {what}: {w}", cmd.name));
@@ -282,6 +324,9 @@ fn a_crashed_writers_file_is_readable_by_every_command() {
         &good[..(last.offset + last.stored_bytes / 2) as usize],
     );
     for cmd in commands() {
+        let Some(expected) = cmd.crashed_exit else {
+            continue;
+        };
         let out = dir.path().join("out.bin");
         let shm = tempfile::tempdir().unwrap();
         let o = ksana()
@@ -290,12 +335,7 @@ fn a_crashed_writers_file_is_readable_by_every_command() {
             .output()
             .unwrap();
         let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(
-            o.status.code(),
-            Some(cmd.crashed_exit),
-            "{}: {err}",
-            cmd.name
-        );
+        assert_eq!(o.status.code(), Some(expected), "{}: {err}", cmd.name);
         assert!(!err.contains("panicked"), "{}: {err}", cmd.name);
         if cmd.name.starts_with("inspect") {
             // The report covers every whole chunk before the cut.

@@ -19,8 +19,11 @@ use reliability::{
     wait_for_file,
 };
 
-/// What a crash may cost: the chunk being filled (docs/FORMAT.md §1.11).
-const MAX_LOSS_NS: u64 = 1_000_000_000;
+/// What a crash may cost: the chunk being filled, which closes once it spans 1 s
+/// (docs/FORMAT.md §1.11), plus the time to compress and write it. That last part is
+/// milliseconds on an idle machine; 0.25 s allows for a loaded 2-core one (the worst seen in a
+/// 100-kill run with fuzzers running beside it: 1.025 s). The run prints the real maximum.
+const MAX_LOSS_NS: u64 = 1_250_000_000;
 
 /// `ksana inspect --json FILE` reads the file and counts `frames` frames. It exits 0 for a file
 /// read entirely and 2 when it reports damage, which for a killed writer may only be its
