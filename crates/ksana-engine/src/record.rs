@@ -194,9 +194,10 @@ fn writer_loop(
     bytes: Arc<AtomicU64>,
     failed: Arc<Mutex<Option<String>>>,
 ) -> Result<Closed, EngineError> {
+    // Without the path: the recorder reports it as `EngineError::Output`, which names the file.
     let fail = |e: &ksana_format::Error| {
         if let Ok(mut f) = failed.lock() {
-            *f = Some(e.to_string());
+            *f = Some(format!("at byte {}: {}", e.offset, e.kind));
         }
     };
     while let Ok(m) = rx.recv() {

@@ -160,6 +160,11 @@ fn assert_full_disk_outcome(o: &std::process::Output, path: &Path, what: &str) {
         .find(|l| l.starts_with("error: "))
         .unwrap_or_else(|| panic!("{what}: no error line: {err}"));
     assert!(line.contains(name.as_ref()), "{what}: {line}");
+    assert_eq!(
+        line.matches(name.as_ref()).count(),
+        1,
+        "{what}: the file is named once: {line}"
+    );
     let c = check_recording(path, check_page).unwrap_or_else(|e| panic!("{what}: {e}"));
     assert!(c.frames > 100, "{what}: only {} frames kept", c.frames);
     assert!(
