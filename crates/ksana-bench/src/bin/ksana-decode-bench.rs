@@ -35,17 +35,24 @@ struct Args {
     /// Seed of the seek timestamps.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Keep the 1 s journal chunks (as a crashed or `--no-compact` recording has them) instead
+    /// of re-packing into 8 s chunks: shows what chunk length costs a seek.
+    #[arg(long)]
+    no_compact: bool,
 }
 
 /// Writes `seconds` of a synthetic session to `path` as the recorder would (default options,
 /// re-packed at close), without fsync per chunk (the bench measures reading).
-fn write_session(path: &Path, profile: Profile, seconds: f64) -> Result<()> {
+fn write_session(path: &Path, profile: Profile, seconds: f64, compact: bool) -> Result<()> {
     let session = Session::new(profile, 1);
     let header = Header::new(profile.name(), session.pages());
-    let opts = WriterOptions {
+    let mut opts = WriterOptions {
         sync_every_chunk: false,
         ..Default::default()
     };
+    if !compact {
+        opts.compact_on_close = None;
+    }
     let mut w = Writer::create(path, header, opts)?;
     let end_ns = (seconds * 1e9) as u64;
     for f in session.take_while(|f| f.timestamp_ns <= end_ns) {
@@ -81,11 +88,16 @@ fn main() -> Result<()> {
             };
             let p = dir.path().join("long.ksana");
             let t = Instant::now();
-            write_session(&p, profile, a.seconds)?;
+            write_session(&p, profile, a.seconds, !a.no_compact)?;
             println!(
-                "wrote {:.0} s of a {} session in {:.1} s",
+                "wrote {:.0} s of a {} session ({}) in {:.1} s",
                 a.seconds,
                 a.profile,
+                if a.no_compact {
+                    "1 s journal chunks"
+                } else {
+                    "re-packed at close"
+                },
                 t.elapsed().as_secs_f64()
             );
             p
