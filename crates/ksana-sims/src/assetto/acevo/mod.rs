@@ -1,2 +1,112 @@
+//! Assetto Corsa Evo (≥ v0.6): pages `Local\acevo_pmf_physics` (800 bytes, the ACC layout),
+//! `Local\acevo_pmf_graphics` (4900), `Local\acevo_pmf_static` (208), 1-byte strings. Its own
+//! names, so detection needs no tie-break; some builds publish physics only, which is recorded
+//! (physics alone, with a marker saying so) and played back.
+
 pub mod layout;
+mod pattern;
 pub mod view;
+mod watch;
+
+use std::time::Duration;
+
+use ksana_format::PageSpec;
+use ksana_shm::ShmNamespace;
+
+use crate::assetto::family::{self, Family, PageDef, PageKind, Strings};
+use crate::assetto::page::Page;
+use crate::sim::{Liveness, Sim, SimError, SimPublisher, SimReader, Simulator, Watcher};
+
+/// AC Evo as the family code knows it.
+pub const FAMILY: Family = Family {
+    id: "acevo",
+    name: "Assetto Corsa Evo",
+    physics: PageDef {
+        kind: PageKind::Physics,
+        name: "Local\\acevo_pmf_physics",
+        struct_size: layout::PHYSICS_SIZE,
+        capture: <layout::Physics as Page>::RECORD_LEN,
+        layout: "acevo/physics",
+        fields: <layout::Physics as Page>::field_runs,
+    },
+    graphics: PageDef {
+        kind: PageKind::Graphics,
+        name: "Local\\acevo_pmf_graphics",
+        struct_size: layout::GRAPHICS_SIZE,
+        capture: <layout::Graphics as Page>::RECORD_LEN,
+        layout: "acevo/graphics",
+        fields: <layout::Graphics as Page>::field_runs,
+    },
+    statics: PageDef {
+        kind: PageKind::Static,
+        name: "Local\\acevo_pmf_static",
+        struct_size: layout::STATIC_SIZE,
+        capture: <layout::Static as Page>::RECORD_LEN,
+        layout: "acevo/static",
+        fields: <layout::Static as Page>::field_runs,
+    },
+    strings: Strings::Bytes,
+    processes: &["AssettoCorsaEVO.exe"],
+    physics_only_ok: true,
+};
+
+/// Assetto Corsa Evo.
+pub struct AcEvo;
+
+impl Sim for AcEvo {
+    fn id(&self) -> &'static str {
+        FAMILY.id
+    }
+
+    fn name(&self) -> &'static str {
+        FAMILY.name
+    }
+
+    fn probe(&self, ns: &ShmNamespace, window: Duration) -> Result<Liveness, SimError> {
+        let facts = family::probe_facts(&FAMILY, ns, window)?;
+        if let Some(l) = facts.not_publishing(&FAMILY) {
+            return Ok(l);
+        }
+        Ok(Liveness::Live {
+            evidence: facts.evidence(),
+        })
+    }
+
+    fn open_reader(&self, ns: &ShmNamespace) -> Result<Box<dyn SimReader>, SimError> {
+        Ok(Box::new(family::FamilyReader::open(&FAMILY, ns)?))
+    }
+
+    fn open_publisher(
+        &self,
+        ns: &ShmNamespace,
+        pages: &[PageSpec],
+    ) -> Result<Box<dyn SimPublisher>, SimError> {
+        Ok(Box::new(family::FamilyPublisher::open(&FAMILY, ns, pages)?))
+    }
+
+    fn simulator(&self, ns: &ShmNamespace) -> Result<Option<Box<dyn Simulator>>, SimError> {
+        Ok(Some(Box::new(family::PatternWriter::create(
+            &FAMILY,
+            pattern::PATTERNS,
+            ns,
+        )?)))
+    }
+
+    fn watch_updates(
+        &self,
+        ns: &ShmNamespace,
+        timeout: Duration,
+        out: &mut dyn std::io::Write,
+    ) -> Result<Option<u64>, SimError> {
+        family::watch_updates(&FAMILY, &pattern::PATTERNS, ns, timeout, out).map(Some)
+    }
+
+    fn watcher(&self, pages: &[PageSpec]) -> Option<Box<dyn Watcher>> {
+        watch::EvoWatcher::new(pages).map(|w| Box::new(w) as Box<dyn Watcher>)
+    }
+}
+
+/// The stand-in's page contents (public for tests that check recordings of it).
+pub fn patterns() -> family::Patterns {
+    pattern::PATTERNS
+}

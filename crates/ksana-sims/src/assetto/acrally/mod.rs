@@ -1,1 +1,71 @@
-//! AC Rally: the ACC physics layout (see ../acc), its own detection. (being written)
+//! AC Rally (Early Access, undocumented; reference §3.6): the `Local\acpmf_*` names of AC and
+//! ACC, physics exactly the 800-byte ACC layout, graphics and static taken as ACC's, tyre and
+//! brake temperatures in Kelvin, the static page often written late or not at all. Told apart
+//! from ACC by the process `acr.exe` (Windows) or, without a process list, by Kelvin tyre
+//! temperatures. Some builds publish physics only: that is recorded (physics alone, with a
+//! marker saying so) and played back.
+
+use std::time::Duration;
+
+use ksana_format::PageSpec;
+use ksana_shm::ShmNamespace;
+
+use crate::assetto::acc::{self, probe_acpmf};
+use crate::assetto::family::{self, Family, PageDef};
+use crate::sim::{Liveness, Sim, SimError, SimPublisher, SimReader, Watcher};
+
+/// AC Rally as the family code knows it: ACC's pages under other layout ids.
+pub const FAMILY: Family = Family {
+    id: "acrally",
+    name: "Assetto Corsa Rally",
+    physics: PageDef {
+        layout: "acrally/physics",
+        ..acc::FAMILY.physics
+    },
+    graphics: PageDef {
+        layout: "acrally/graphics",
+        ..acc::FAMILY.graphics
+    },
+    statics: PageDef {
+        layout: "acrally/static",
+        ..acc::FAMILY.statics
+    },
+    strings: acc::FAMILY.strings,
+    processes: &["acr.exe"],
+    physics_only_ok: true,
+};
+
+/// Assetto Corsa Rally.
+pub struct AcRally;
+
+impl Sim for AcRally {
+    fn id(&self) -> &'static str {
+        FAMILY.id
+    }
+
+    fn name(&self) -> &'static str {
+        FAMILY.name
+    }
+
+    fn probe(&self, ns: &ShmNamespace, window: Duration) -> Result<Liveness, SimError> {
+        probe_acpmf(&FAMILY, ns, window)
+    }
+
+    fn open_reader(&self, ns: &ShmNamespace) -> Result<Box<dyn SimReader>, SimError> {
+        Ok(Box::new(family::FamilyReader::open(&FAMILY, ns)?))
+    }
+
+    fn open_publisher(
+        &self,
+        ns: &ShmNamespace,
+        pages: &[PageSpec],
+    ) -> Result<Box<dyn SimPublisher>, SimError> {
+        Ok(Box::new(family::FamilyPublisher::open(&FAMILY, ns, pages)?))
+    }
+
+    /// ACC's view: AC Rally's pages are ACC's (temperatures in Kelvin).
+    fn watcher(&self, pages: &[PageSpec]) -> Option<Box<dyn Watcher>> {
+        acc::watch::AccWatcher::with_title(pages, "AC Rally")
+            .map(|w| Box::new(w) as Box<dyn Watcher>)
+    }
+}
