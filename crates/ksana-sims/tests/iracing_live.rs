@@ -377,14 +377,17 @@ fn probe_tells_absent_stale_and_live() {
             std::thread::sleep(Duration::from_millis(16));
         }
         p.stop().unwrap();
+        p
     });
     std::thread::sleep(Duration::from_millis(50));
     assert!(matches!(
         Iracing.probe(&ns, win).unwrap(),
         Liveness::Live { .. }
     ));
-    beating.join().unwrap();
+    // Stopped, the mapping still open (a Windows section lives as long as a handle).
+    let p = beating.join().unwrap();
     assert_eq!(Iracing.probe(&ns, win).unwrap(), Liveness::Stale);
+    drop(p);
 }
 
 #[test]
