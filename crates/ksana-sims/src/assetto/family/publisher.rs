@@ -8,6 +8,9 @@ use ksana_shm::{Mapping, ShmNamespace};
 use super::{Family, GRAPHICS_STATUS, PACKET_ID, PageDef, PageKind, STATUS_OFF};
 use crate::sim::{PublishContext, SimError, SimPublisher};
 
+/// How long the last published frame stays up before `AC_OFF` (one 60 Hz graphics frame).
+const STOP_GRACE: std::time::Duration = std::time::Duration::from_millis(20);
+
 struct Out {
     def: PageDef,
     map: Mapping,
@@ -151,6 +154,11 @@ impl SimPublisher for FamilyPublisher {
     }
 
     fn stop(&mut self) -> Result<(), SimError> {
+        // The last frame stays up for one graphics interval before the stop replaces it:
+        // written microseconds after it, `AC_OFF` would hide it from every reader.
+        if !self.fresh {
+            std::thread::sleep(STOP_GRACE);
+        }
         for o in &self.out {
             if o.def.kind == PageKind::Graphics {
                 write_stopped(&o.map)?;
