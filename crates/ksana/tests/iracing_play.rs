@@ -322,12 +322,21 @@ fn a_sparse_recording_keeps_ticking_between_frames() {
     }
     w.finish().unwrap();
     let root = ksana_testkit::shm_root();
-    let p = play(root.path(), &file, &[]).output().unwrap();
-    assert!(p.status.success(), "{}", String::from_utf8_lossy(&p.stderr));
+    let player = play(root.path(), &file, &[]).spawn().unwrap();
+    // Hold the mapping open while it plays: a Windows section dies with its last handle.
     let ns = ksana_shm::ShmNamespace::with_root(root.path());
-    let m = ksana_shm::Mapping::open_read(&ns, layout::MEMMAP_NAME)
-        .unwrap()
-        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let m = loop {
+        if let Some(m) = ksana_shm::Mapping::open_read(&ns, layout::MEMMAP_NAME).unwrap()
+            && m.len() >= layout::LIVE_MAP_SIZE
+        {
+            break m;
+        }
+        assert!(std::time::Instant::now() < deadline, "no mapping");
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let p = player.wait_with_output().unwrap();
+    assert!(p.status.success(), "{}", String::from_utf8_lossy(&p.stderr));
     let h = Header::parse(&m.read_vec(0, HEADER_LEN).unwrap()).unwrap();
     let ticks = h.var_buf[h.newest_buf()].tick_count;
     // 3 ticks at the start, 2 frames, and the stop's short hold: about 12 without heartbeats;
