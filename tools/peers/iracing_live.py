@@ -10,7 +10,9 @@ every access, so a player rewriting the file is seen live. The checker
 * waits for the mapping, starts pyirsdk on it, and waits until `is_connected`;
 * samples until the player sets status 0 (or the timeout): each sample freezes the newest
   buffer (`freeze_var_buffer_latest`) and reads SessionTime, Speed, RPM, Gear, then reads the
-  same through pyirsdk's default path (the 2nd-newest buffer, unfrozen);
+  same through pyirsdk's default path (the 2nd-newest buffer, unfrozen; each `ir[key]` picks
+  the buffer anew, so those values may come from the next rows when a tick falls between
+  two reads);
 * looks each sample's SessionTime up in the .ibt as read by pyirsdk's own `IBT` class and
   compares Speed, RPM and Gear exactly (same bytes, so float equality is right);
 * compares `WeekendInfo` and `DriverInfo` parsed by pyirsdk from the mapping and from the
@@ -38,8 +40,7 @@ def ibt_rows(path):
     ibt.open(path)
     cols = {k: ibt.get_all(k) for k in VARS}
     ibt.close()
-    return {cols["SessionTime"][i]: tuple(cols[k][i] for k in VARS[1:])
-            for i in range(len(cols["SessionTime"]))}
+    return [tuple(cols[k][i] for k in VARS) for i in range(len(cols["SessionTime"]))]
 
 
 def ibt_session(path):
@@ -61,7 +62,9 @@ def main():
     ap.add_argument("--timeout", type=float, default=60.0)
     a = ap.parse_args()
 
-    expected = ibt_rows(a.ibt)
+    rows = ibt_rows(a.ibt)
+    expected = {r[0]: r[1:] for r in rows}
+    index = {r[0]: i for i, r in enumerate(rows)}
     session = ibt_session(a.ibt)
     # The .ibt is loaded: the test may start the player now.
     print("READY", file=sys.stderr, flush=True)
@@ -91,6 +94,7 @@ def main():
         "unmatched": [],
         "mismatches": [],
         "second_newest_matched": 0,
+        "second_newest_valid": 0,
         "session_time_backwards": 0,
         "tick_backwards": 0,
         "tick_advances": 0,
@@ -135,6 +139,15 @@ def main():
             res["matched"] += 1
         if expected.get(second[0]) == second[1:]:
             res["second_newest_matched"] += 1
+        # Unfrozen, each ir[key] picks the 2nd-newest buffer anew, so a tick between two reads
+        # moves the later ones to a newer row: each value must be that of the SessionTime's
+        # row or one of the next few, never zeros or a torn row.
+        i = index.get(second[0])
+        if i is not None and all(
+            any(rows[j][k] == second[k] for j in range(i, min(i + 4, len(rows))))
+            for k in range(1, len(VARS))
+        ):
+            res["second_newest_valid"] += 1
         if os.path.exists(event_path):
             with open(event_path, "rb") as f:
                 ev = struct.unpack("=Q", f.read(8))[0]

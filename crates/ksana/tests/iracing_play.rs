@@ -266,11 +266,11 @@ fn pyirsdk_follows_an_ibt_playback_and_reads_the_files_values() {
     assert!(n("mapping_bytes") >= 1_191_936);
     assert!(n("samples") >= 100, "{r}");
     assert_eq!(n("matched"), n("samples"), "every sample is an .ibt row");
-    assert_eq!(
-        n("second_newest_matched"),
-        n("samples"),
-        "pyirsdk's default read (2nd-newest buffer) always holds a whole row"
-    );
+    // pyirsdk's default read (the 2nd-newest buffer, chosen anew for every key) always finds
+    // whole rows of the file: the SessionTime's row or, when a tick fell between two reads, one
+    // of the next ones.
+    assert_eq!(n("second_newest_valid"), n("samples"), "{r}");
+    assert!(n("second_newest_matched") * 10 >= n("samples") * 9, "{r}");
     assert!(n("distinct_session_times") >= 50, "{r}");
     assert_eq!(n("session_time_backwards"), 0);
     assert_eq!(n("tick_backwards"), 0);
