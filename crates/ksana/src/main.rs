@@ -81,15 +81,15 @@ enum Command {
     },
     /// Publish a sim's pages with generated data, as the sim would (no game needed).
     Simulate(simulate::SimulateArgs),
-    /// Send an iRacing broadcast command (camera, replay) to the sim or to `ksana play`
-    /// (Windows only).
-    Iracing(iracing_cmd::IracingArgs),
     /// Show a sim's key values (session, flags, running order), live or from a recording.
     Watch(watch::WatchArgs),
     /// Convert a sim's own file (an iRacing .ibt, a live-memory image) into a recording.
     Import(import::ImportArgs),
     /// Write a recording in another format (`--format ibt`; `--list-formats`).
     Export(export::ExportArgs),
+    /// Send an iRacing broadcast command (camera, replay) to the sim or to `ksana play`
+    /// (Windows only).
+    Iracing(iracing_cmd::IracingArgs),
     /// Test helper: print every update of a sim seen in shared memory until it stops (sims
     /// whose updates can be checked on their own).
     #[command(hide = true)]
@@ -172,10 +172,10 @@ fn main() -> ExitCode {
             inspect::run(&file, json, salvage)
         }
         Some(Command::Simulate(a)) => report(simulate::run(&a)),
-        Some(Command::Iracing(a)) => report(iracing_cmd::run(&a)),
         Some(Command::Watch(a)) => report(watch::run(&a)),
         Some(Command::Import(a)) => report(import::run(&a)),
         Some(Command::Export(a)) => report(export::run(&a)),
+        Some(Command::Iracing(a)) => report(iracing_cmd::run(&a)),
         Some(Command::WatchUpdates { sim, timeout, shm }) => report((|| {
             let sim = sim_by_id(&sim)?;
             let out = std::io::stdout();
