@@ -78,6 +78,9 @@ pub struct RecordStatus {
     /// Updates the sim published that were not captured (for sims with regular ticks, beyond
     /// what `--fps` skips on purpose).
     pub missed: u64,
+    /// Every note the sim's data raised so far (a session start, a sim publishing only some
+    /// of its pages, …), as stored in the recording's markers: a caller prints the new ones.
+    pub notes: Vec<String>,
 }
 
 /// What a recording session produced.
@@ -289,6 +292,7 @@ pub fn record(
         file_bytes: 0,
         raw_bytes: 0,
         missed: 0,
+        notes: Vec::new(),
     };
     let mut writer: Option<WriterThread> = None;
     let mut t0 = started;
@@ -481,6 +485,9 @@ fn sample(
                 }
                 last_tick = snap.tick;
                 for (kind, label) in snap.events.drain(..) {
+                    if !label.is_empty() {
+                        st.notes.push(label.clone());
+                    }
                     w.send_blocking(Msg::Marker(Marker::new(ts, kind, label)));
                 }
                 if w.send(Msg::Frame {

@@ -83,7 +83,14 @@ pub fn run(a: &DumpArgs) -> Result<ExitCode> {
         stop,
     };
     let mut line = StatusLine::new();
+    let mut notes_shown = 0;
     let report = record(&opts, &mut |s| {
+        // Notes (e.g. "AC Evo publishes physics only") go on lines of their own, once each.
+        for n in s.notes.iter().skip(notes_shown) {
+            line.finish();
+            eprintln!("note: {n}");
+        }
+        notes_shown = s.notes.len();
         let text = match s.sim {
             None => format!(
                 "waiting for {} … {:.0} s",

@@ -335,6 +335,62 @@ fn dump_auto_tells_acc_from_ac_and_ac_rally() {
     assert_eq!(rec.header().sim, "acc");
 }
 
+/// AC Evo builds that publish physics only are recorded anyway, and `ksana dump` says so on
+/// its own line (the recording holds the same note as a marker).
+#[test]
+fn dump_says_when_ac_evo_publishes_physics_only() {
+    let _serial = serial();
+    let root = ksana_testkit::shm_root();
+    let ns = ksana_shm::ShmNamespace::with_root(root.path());
+    let (phys, _) =
+        ksana_shm::Mapping::open_or_create(&ns, "Local\\acevo_pmf_physics", 4096).unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let s = stop.clone();
+    // A game writing physics only: packetId (offset 0) and gas (offset 4) advance every 3 ms.
+    let game = std::thread::spawn(move || {
+        let mut id = 1i32;
+        while !s.load(std::sync::atomic::Ordering::Relaxed) {
+            id += 1;
+            phys.write(4, &(id as f32).to_le_bytes()).unwrap();
+            phys.store_i32_release(0, id).unwrap();
+            std::thread::sleep(Duration::from_millis(3));
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("evo.ksana");
+    let o = run({
+        let mut c = ksana();
+        c.args(["dump", "--sim", "acevo", "--max-duration", "1", "--shm-dir"])
+            .arg(root.path())
+            .arg("-o")
+            .arg(&out);
+        c
+    });
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    game.join().unwrap();
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    let note = err
+        .lines()
+        .find(|l| l.starts_with("note: "))
+        .unwrap_or_else(|| panic!("no note line in {err}"));
+    assert!(
+        note.contains("physics")
+            && note.contains("acevo_pmf_graphics")
+            && note.contains("acevo_pmf_static"),
+        "{note}"
+    );
+    let rec = Recording::open(&out).unwrap();
+    assert_eq!(rec.header().pages.len(), 1, "physics only");
+    assert!(
+        rec.markers()
+            .iter()
+            .any(|m| m.label == note["note: ".len()..]),
+        "the marker holds the same note"
+    );
+    assert!(rec.frame_count() > 50, "{} frames", rec.frame_count());
+}
+
 /// Peer checks: Python readers on Linux files (reference §11), so Unix only.
 #[cfg(unix)]
 mod peers {
