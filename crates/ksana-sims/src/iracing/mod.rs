@@ -4,12 +4,14 @@
 //!
 //! Modules: [`layout`] (bytes), [`vars`] and [`flags`] (typed variables), [`session`] (the
 //! YAML), [`race_state`] (who is where), [`ibt`] (disk files), `reader`/`publisher` (record and
-//! play live memory), `status_server` (the HTTP sim-status check), [`broadcast`] (commands).
+//! play live memory), `status_server` (the HTTP sim-status check), [`broadcast`] (commands),
+//! [`pattern`] (the self-checking stand-in of `ksana simulate`).
 
 pub mod broadcast;
 pub mod flags;
 pub mod ibt;
 pub mod layout;
+pub mod pattern;
 mod publisher;
 pub mod race_state;
 mod reader;
@@ -75,6 +77,25 @@ impl Sim for Iracing {
         } else {
             Liveness::Stale
         })
+    }
+
+    /// The self-checking stand-in ([`pattern`]): one tick per step, through the player's
+    /// write path.
+    fn simulator(
+        &self,
+        ns: &ShmNamespace,
+    ) -> Result<Option<Box<dyn crate::sim::Simulator>>, SimError> {
+        Ok(Some(Box::new(pattern::PatternWriter::create(ns)?)))
+    }
+
+    /// Follows the stand-in like an SDK client ([`pattern::watch_updates`]).
+    fn watch_updates(
+        &self,
+        ns: &ShmNamespace,
+        timeout: Duration,
+        out: &mut dyn std::io::Write,
+    ) -> Result<Option<u64>, SimError> {
+        pattern::watch_updates(ns, timeout, out).map(Some)
     }
 
     fn open_reader(&self, ns: &ShmNamespace) -> Result<Box<dyn SimReader>, SimError> {

@@ -459,12 +459,34 @@ impl SimPublisher for LivePublisher {
                 all.len()
             )));
         }
-        let pages = [
+        self.publish_pages([
             all[0].as_slice(),
             all[1].as_slice(),
             all[2].as_slice(),
             all[3].as_slice(),
-        ];
+        ])
+    }
+
+    fn stop(&mut self) -> Result<(), SimError> {
+        self.stop_publishing()
+    }
+
+    fn heartbeat_interval(&self) -> Option<Duration> {
+        Some(TICK)
+    }
+
+    fn heartbeat(&mut self) -> Result<(), SimError> {
+        if self.live {
+            self.write_row()?;
+        }
+        Ok(())
+    }
+}
+
+impl LivePublisher {
+    /// Publishes one frame's four pages (header, var headers, YAML, row) as the next tick:
+    /// the player's path, also taken by the `ksana simulate` stand-in (`pattern`).
+    pub(super) fn publish_pages(&mut self, pages: [&[u8]; 4]) -> Result<(), SimError> {
         if !self.live {
             return self.install(&pages, self.opened);
         }
@@ -483,7 +505,8 @@ impl SimPublisher for LivePublisher {
         self.write_row()
     }
 
-    fn stop(&mut self) -> Result<(), SimError> {
+    /// The stop sequence of [`SimPublisher::stop`].
+    pub(super) fn stop_publishing(&mut self) -> Result<(), SimError> {
         // The last row stays current a little while, still ticking: a consumer or recorder
         // polling at its own pace (or briefly descheduled) must get to read it before status 0.
         if self.live
@@ -500,17 +523,6 @@ impl SimPublisher for LivePublisher {
         }
         self.map.store_i32_release(STATUS, 0)?;
         self.event.pulse()?;
-        Ok(())
-    }
-
-    fn heartbeat_interval(&self) -> Option<Duration> {
-        Some(TICK)
-    }
-
-    fn heartbeat(&mut self) -> Result<(), SimError> {
-        if self.live {
-            self.write_row()?;
-        }
         Ok(())
     }
 }
