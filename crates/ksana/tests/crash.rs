@@ -296,3 +296,119 @@ fn the_sim_going_away_and_coming_back_continues_the_recording_in_a_new_segment()
     eprintln!("updates missed within runs: {}", c.missed());
     assert!(c.segments >= 3, "{} segments", c.segments);
 }
+
+/// Names in an iRacing var-header page (144-byte headers, the name at bytes 16..48).
+fn iracing_var_names(page: &[u8]) -> Vec<String> {
+    page.chunks(144)
+        .map(|h| {
+            let n = &h[16..48];
+            let end = n.iter().position(|&c| c == 0).unwrap_or(n.len());
+            String::from_utf8_lossy(&n[..end]).into_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn the_sim_changing_layout_mid_recording_continues_in_a_new_segment_of_the_new_layout() {
+    use ksana_sims::iracing::pattern::check_row;
+    let _serial = serial();
+    let root = shm_root();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("relayout.ksana");
+    // The iRacing stand-in at its 60 Hz: var set A (16 variables, 320-byte rows).
+    let mut first = simulate("iracing", root.path(), 60, 60.0);
+    std::thread::sleep(Duration::from_millis(500));
+    let rec = dump("iracing", root.path(), &path, &["--max-duration", "12"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    // The sim disappears without a goodbye (status stays 1, the ticks stop), then restarts
+    // with another car: a writer started on set A's mapping publishes set B (20 variables,
+    // 592-byte rows), after the 2 s disconnect consumers need before a new layout.
+    first.kill().unwrap();
+    first.wait().unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let mut second = simulate("iracing", root.path(), 60, 60.0);
+    let o = rec.wait_with_output().unwrap();
+    // Killed after the recording ended: its stop would republish the last row (not checked).
+    let _ = second.kill();
+    let _ = second.wait();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    // Every recorded row is one whole tick's, in order within each segment.
+    let c = reliability::check_recording_page(&path, 3, check_row).unwrap();
+    // The layout each segment's frames carry: (segment, var names, YAML, row length).
+    let recording = ksana_format::Recording::open(&path).unwrap();
+    let mut frames = recording.frames();
+    let mut runs: Vec<(u32, Vec<String>, String, usize, u64)> = Vec::new();
+    while let Some(f) = frames.next_frame().unwrap() {
+        if runs.last().is_none_or(|r| r.0 != f.segment()) {
+            runs.push((
+                f.segment(),
+                iracing_var_names(f.page(1)),
+                String::from_utf8_lossy(f.page(2)).into_owned(),
+                f.page(3).len(),
+                0,
+            ));
+        }
+        let r = runs.last_mut().unwrap();
+        assert_eq!(
+            f.page(3).len(),
+            r.3,
+            "row length changed inside segment {}",
+            r.0
+        );
+        r.4 += 1;
+    }
+    eprintln!(
+        "segments {}: {:?}; updates missed within segments: {}",
+        c.segments,
+        runs.iter()
+            .map(|r| (r.0, r.1.len(), r.3, r.4))
+            .collect::<Vec<_>>(),
+        c.missed()
+    );
+    assert!(
+        runs.len() >= 2,
+        "one segment of frames per layout: {}",
+        runs.len()
+    );
+    let (a, b) = (&runs[0], runs.last().unwrap());
+    assert!(b.0 > a.0, "the new layout is a later segment");
+    assert_eq!(
+        (a.1.len(), a.3),
+        (16, 320),
+        "set A: 16 variables, 320-byte rows"
+    );
+    assert_eq!(
+        (b.1.len(), b.3),
+        (20, 592),
+        "set B: 20 variables, 592-byte rows"
+    );
+    assert_eq!(a.1[0], "SessionTime");
+    assert!(!a.1.contains(&"FuelLevel".to_string()));
+    for v in [
+        "SessionTime",
+        "SessionTick",
+        "FuelLevel",
+        "CarIdxGear",
+        "ReplayFrameNum",
+    ] {
+        assert!(b.1.contains(&v.to_string()), "{v} in set B: {:?}", b.1);
+    }
+    assert!(a.2.contains("CarScreenName: Pattern car A"), "{}", a.2);
+    assert!(b.2.contains("CarScreenName: Pattern car B"), "{}", b.2);
+    // ~3 s of set A and ~5 s of set B at 60 Hz; loose bounds for a loaded machine.
+    assert!(a.4 > 60, "set A: {} frames", a.4);
+    assert!(b.4 > 60, "set B: {} frames", b.4);
+    // The recording's segment table agrees with the frames.
+    let seg = recording
+        .segments()
+        .iter()
+        .find(|s| s.index == b.0)
+        .unwrap();
+    assert_eq!(seg.pages[1].size, 20 * 144);
+    assert_eq!(seg.pages[3].size, 592);
+}

@@ -10,7 +10,7 @@
 //! ```text
 //! cargo build --release -p ksana -p ksana-bench
 //! target/release/ksana-record-bench --seconds 60   # test pattern at 1 kHz, 333 Hz, 60 Hz
-//! target/release/ksana-record-bench --case acc:333 --case iracing:60   # once those sims simulate
+//! target/release/ksana-record-bench --case acc:333 --case iracing:60   # the sims' stand-ins
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -36,7 +36,8 @@ struct Args {
     quick: bool,
     /// `SIM:RATE` to record (repeatable). Default: the test pattern at 1 kHz, 333 Hz (ACC's
     /// physics rate) and 60 Hz (iRacing's); its 4 KiB pages do not compress, so it is a worst
-    /// case for the codec. Add `acc:333` and `iracing:60` once those sims can `simulate`.
+    /// case for the codec. `acc:333`, `acevo:333` and `iracing:60` record those sims'
+    /// stand-ins (`ksana simulate --sim …`).
     #[arg(long = "case", value_name = "SIM:RATE")]
     cases: Vec<String>,
     /// The ksana binary; default: beside this one.

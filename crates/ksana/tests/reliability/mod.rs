@@ -159,6 +159,15 @@ pub fn check_recording(
     path: &Path,
     check: fn(&[u8]) -> Result<u64, String>,
 ) -> Result<Checked, String> {
+    check_recording_page(path, 0, check)
+}
+
+/// [`check_recording`] of page `page` (e.g. iRacing's row, page 3) instead of page 0.
+pub fn check_recording_page(
+    path: &Path,
+    page: usize,
+    check: fn(&[u8]) -> Result<u64, String>,
+) -> Result<Checked, String> {
     let rec = Recording::open(path).map_err(|e| format!("does not open: {e}"))?;
     let mut out = Checked {
         start_unix_ns: rec.header().start_unix_ns.max(0) as u64,
@@ -176,13 +185,13 @@ pub fn check_recording(
         .next_frame()
         .map_err(|e| format!("frame {} does not decode: {e}", out.frames))?
     {
-        if !f.changed(0) {
-            // Another page changed (e.g. AC's graphics); page 0 is the copy already checked.
+        if !f.changed(page) {
+            // Another page changed (e.g. AC's graphics); this page is the copy already checked.
             out.frames += 1;
             out.last_ns = Some(f.timestamp_ns());
             continue;
         }
-        let c = check(f.page(0)).map_err(|e| {
+        let c = check(f.page(page)).map_err(|e| {
             format!(
                 "{}: frame {} at {} ns: {e}",
                 path.display(),
