@@ -6,6 +6,7 @@
 //! (`Header::parse`, offsets from the file's own header), independently of the importer and the
 //! publisher under test.
 
+#[cfg(unix)]
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
