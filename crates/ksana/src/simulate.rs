@@ -11,7 +11,8 @@ use ksana_engine::Pacer;
 /// Options of `ksana simulate`.
 #[derive(Args, Clone, Debug)]
 pub struct SimulateArgs {
-    /// Which sim to imitate (for now: testpattern).
+    /// Which sim to imitate: testpattern, iracing, acc or acevo (protocol-correct writers of
+    /// self-checking pages; the sims without one are refused with a clear error).
     #[arg(long)]
     sim: String,
     /// Updates per second.
