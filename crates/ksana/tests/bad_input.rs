@@ -213,6 +213,11 @@ fn starts_as_recording(path: &Path, good: &[u8]) -> bool {
 
 /// Runs `cmd` on `input`; returns a description of everything wrong with how it failed.
 fn judge(cmd: &Cmd, input: &Path, dir: &Path) -> Vec<String> {
+    judge_with_stderr(cmd, input, dir).0
+}
+
+/// [`judge`], also returning the command's stderr.
+fn judge_with_stderr(cmd: &Cmd, input: &Path, dir: &Path) -> (Vec<String>, String) {
     let out = dir.join("out.bin");
     let shm = tempfile::tempdir().unwrap();
     let o = ksana()
@@ -247,7 +252,7 @@ fn judge(cmd: &Cmd, input: &Path, dir: &Path) -> Vec<String> {
     if std::fs::read_dir(shm.path()).unwrap().next().is_some() {
         wrong.push("created shared memory".into());
     }
-    wrong
+    (wrong, err.into_owned())
 }
 
 #[test]
@@ -343,4 +348,146 @@ fn a_crashed_writers_file_is_readable_by_every_command() {
             assert!(out.contains(&kept.to_string()), "{}: {out}", cmd.name);
         }
     }
+}
+
+/// A kind of bad iRacing file: how to make it in `dir` from the 390-row `.ibt` fixture and the
+/// 2024 live-memory image (`memdump_2024.bin`). In [`ibt_inputs`] each kind also says whether
+/// `inspect --salvage` must read it (rows cut short, or a record count larger than the rows:
+/// salvage reads the whole rows there are and exits 0).
+type IbtMaker = fn(dir: &Path, ibt: &[u8], live: &[u8]) -> PathBuf;
+
+/// `bytes` with the little-endian i32 at `at` replaced by `v`.
+fn put_i32(bytes: &[u8], at: usize, v: i32) -> Vec<u8> {
+    let mut b = bytes.to_vec();
+    b[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    b
+}
+
+/// Offsets in the fixture (its README): var headers at 144, YAML at 39,888, rows of 1,072
+/// bytes at 53,764. Header fields: sessionInfoLen @16, sessionInfoOffset @20, numVars @24,
+/// bufLen @36, varBuf[n].bufOffset @52+16n, sessionRecordCount @140; a var header's offset @4.
+fn ibt_inputs() -> Vec<(&'static str, bool, IbtMaker)> {
+    vec![
+        ("ibt truncated in the header", false, |d, g, _| {
+            write(d, "cut-header.ibt", &g[..60])
+        }),
+        ("ibt truncated in the var headers", false, |d, g, _| {
+            write(d, "cut-vars.ibt", &g[..144 + 144 * 10 + 7])
+        }),
+        ("ibt truncated in the YAML", false, |d, g, _| {
+            write(d, "cut-yaml.ibt", &g[..39_888 + 100])
+        }),
+        ("ibt truncated in a row", true, |d, g, _| {
+            write(d, "cut-row.ibt", &g[..53_764 + 1072 * 5 + 300])
+        }),
+        ("ibt declaring numVars 2^31-1", false, |d, g, _| {
+            write(d, "huge-numvars.ibt", &put_i32(g, 24, i32::MAX))
+        }),
+        ("ibt declaring numVars -1", false, |d, g, _| {
+            write(d, "neg-numvars.ibt", &put_i32(g, 24, -1))
+        }),
+        ("ibt declaring bufLen 2^31-1", false, |d, g, _| {
+            write(d, "huge-buflen.ibt", &put_i32(g, 36, i32::MAX))
+        }),
+        ("ibt declaring sessionInfoLen 2^31-1", false, |d, g, _| {
+            write(d, "huge-yamllen.ibt", &put_i32(g, 16, i32::MAX))
+        }),
+        ("ibt with the YAML offset past the end", false, |d, g, _| {
+            write(d, "yaml-past.ibt", &put_i32(g, 20, g.len() as i32 + 10))
+        }),
+        (
+            "ibt with the rows' offset past the end",
+            false,
+            |d, g, _| write(d, "rows-past.ibt", &put_i32(g, 52, g.len() as i32 + 4096)),
+        ),
+        ("ibt with a var offset past the row", false, |d, g, _| {
+            write(d, "var-past.ibt", &put_i32(g, 144 + 4, 0x7fff_fff0))
+        }),
+        ("ibt declaring 2^31-1 records", true, |d, g, _| {
+            write(d, "huge-count.ibt", &put_i32(g, 140, i32::MAX))
+        }),
+        ("live image declaring numVars 100000", false, |d, _, l| {
+            write(d, "live-numvars.ibt", &put_i32(l, 24, 100_000))
+        }),
+        (
+            "live image with a row buffer past the end",
+            false,
+            |d, _, l| {
+                write(
+                    d,
+                    "live-buf-past.ibt",
+                    &put_i32(l, 52 + 16, l.len() as i32 + 4096),
+                )
+            },
+        ),
+        (
+            "live image truncated in the var headers",
+            false,
+            |d, _, l| write(d, "live-cut.ibt", &l[..524_400 + 144 * 3]),
+        ),
+    ]
+}
+
+/// The iRacing side of the matrix: every command on every broken `.ibt` / live image gives one
+/// `error:` line naming the file and the byte where the damage is, exit 2, no output, no
+/// shared memory. The unbroken fixtures are read (exit 0), so the matrix cannot pass by
+/// rejecting every iRacing file.
+#[test]
+fn every_command_rejects_every_bad_ibt_with_one_clear_line_and_exit_2() {
+    let (Some(ibt), Some(live)) = (
+        ksana_testkit::fixture("iracing/ibt_2024_390rows.ibt"),
+        ksana_testkit::fixture("iracing/memdump_2024.bin"),
+    ) else {
+        return;
+    };
+    let (ibt, live) = (std::fs::read(ibt).unwrap(), std::fs::read(live).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in [("good.ibt", &ibt), ("good-live.ibt", &live)] {
+        let p = write(dir.path(), name, bytes);
+        let o = ksana().arg("inspect").arg(&p).output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "inspect {name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let mut failures = Vec::new();
+    let mut runs = 0;
+    for (what, salvageable, make) in ibt_inputs() {
+        let path = make(dir.path(), &ibt, &live);
+        for cmd in commands() {
+            if salvageable && cmd.name == "inspect --salvage" {
+                // Not bad input for salvage: it reads the whole rows there are.
+                let o = ksana()
+                    .arg("inspect")
+                    .arg("--salvage")
+                    .arg(&path)
+                    .output()
+                    .unwrap();
+                if o.status.code() != Some(0) {
+                    failures.push(format!(
+                        "inspect --salvage on {what}: exit {:?}, expected 0 (salvaged): {}",
+                        o.status.code(),
+                        String::from_utf8_lossy(&o.stderr)
+                    ));
+                }
+                continue;
+            }
+            runs += 1;
+            let (mut wrong, err) = judge_with_stderr(&cmd, &path, dir.path());
+            // Where the damage is: `FILE: byte N: …`.
+            if !err.contains(&format!("{}: byte ", path.display())) {
+                wrong.push(format!("no `FILE: byte N:` in {err:?}"));
+            }
+            for w in wrong {
+                failures.push(format!("{} on {what}: {w}", cmd.name));
+            }
+        }
+    }
+    eprintln!(
+        "{runs} command × .ibt input runs, {} problems",
+        failures.len()
+    );
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }

@@ -3,6 +3,14 @@
 //! a plain `thread::sleep` until each deadline (what the old ksana did, per frame).
 //!
 //! Prints p50 / p99 / max of |publish time − scheduled time| and the drift at the end.
+//!
+//! Then the drift over a long playback (`--drift-seconds`, 600 s for the documented run): the
+//! wall-clock time between the first and the last frame appearing in shared memory, minus the
+//! recorded time between them, for `ksana play` and for a naive loop that publishes a frame and
+//! then `thread::sleep`s the recorded interval (relative sleeps, so every oversleep adds up).
+//! Both run at the same time, each in its own shared-memory root, so they share the machine's
+//! load; an observer thread per run watches the ring slots of the first and last frame and
+//! takes the wall-clock times itself, independently of the code under test.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -14,7 +22,7 @@ use clap::Parser;
 use ksana_engine::{LatencyStats, PlayOptions, play};
 use ksana_format::{Header, PageUpdate, Recording, Writer, WriterOptions};
 use ksana_shm::{Mapping, ShmNamespace};
-use ksana_sims::testpattern::layout::{MAPPING_SIZE, slot_offset};
+use ksana_sims::testpattern::layout::{COUNTER, MAPPING_SIZE, slot_offset};
 use ksana_sims::testpattern::{self, PAGE_NAME, PAGE_SIZE, fill_page};
 
 #[derive(Parser, Debug)]
@@ -23,9 +31,15 @@ struct Args {
     /// Seconds of playback per rate.
     #[arg(long, default_value_t = 10.0)]
     seconds: f64,
-    /// 2 s per rate (CI smoke run).
+    /// 2 s per rate and a 5 s drift run (CI smoke run).
     #[arg(long)]
     quick: bool,
+    /// Length of the drift run (0 skips it).
+    #[arg(long, default_value_t = 600.0)]
+    drift_seconds: f64,
+    /// Frame rate of the drift run.
+    #[arg(long, default_value_t = 60)]
+    drift_rate: u32,
 }
 
 /// A test-pattern recording of `seconds` at exactly `rate` Hz.
@@ -74,6 +88,124 @@ fn sleep_baseline(rec: &Recording, ns: &ShmNamespace) -> Result<LatencyStats> {
         stats.add(Instant::now().saturating_duration_since(due));
     }
     Ok(stats)
+}
+
+/// The naive baseline of the drift run: publish, then sleep the recorded interval to the next
+/// frame — relative sleeps, so each oversleep shifts every later frame.
+fn naive_sleep_loop(rec: &Recording, ns: &ShmNamespace) -> Result<()> {
+    let (map, _) = Mapping::open_or_create(ns, PAGE_NAME, MAPPING_SIZE)?;
+    let mut frames = rec.frames();
+    let mut prev: Option<u64> = None;
+    while let Some(f) = frames.next_frame()? {
+        if let Some(p) = prev {
+            std::thread::sleep(Duration::from_nanos(f.timestamp_ns().saturating_sub(p)));
+        }
+        map.write(slot_offset(f.tick().unwrap_or(0)), f.page(0))?;
+        prev = Some(f.timestamp_ns());
+    }
+    Ok(())
+}
+
+/// The update counter in the ring slot of `counter`, or `None` before the mapping exists.
+fn slot_counter(ns: &ShmNamespace, map: &mut Option<Mapping>, counter: u64) -> Result<Option<u64>> {
+    if map.is_none() {
+        *map = Mapping::open_read(ns, PAGE_NAME)?;
+    }
+    let Some(m) = map.as_ref() else {
+        return Ok(None);
+    };
+    if m.len() < MAPPING_SIZE {
+        return Ok(None);
+    }
+    let mut b = [0u8; 8];
+    m.read(slot_offset(counter) + COUNTER, &mut b)?;
+    Ok(Some(u64::from_le_bytes(b)))
+}
+
+/// Watches the ring of `ns` for update 1 and update `n` (the last) and returns the wall-clock
+/// time between them, polling every 100 µs around each (so the figure is good to ~0.2 ms).
+/// Sleeps through the middle of the run so it does not load the machine.
+fn observe(ns: &ShmNamespace, n: u64, span: Duration) -> Result<Duration> {
+    let poll = Duration::from_micros(100);
+    let give_up = Instant::now() + span + Duration::from_secs(120);
+    let mut map = None;
+    let first = loop {
+        if let Some(c) = slot_counter(ns, &mut map, 1)?
+            && c >= 1
+        {
+            anyhow::ensure!(c == 1, "the observer saw update {c} before update 1");
+            break Instant::now();
+        }
+        anyhow::ensure!(Instant::now() < give_up, "update 1 never appeared");
+        std::thread::sleep(poll);
+    };
+    std::thread::sleep(span.saturating_sub(Duration::from_secs(2)));
+    loop {
+        if slot_counter(ns, &mut map, n)? == Some(n) {
+            return Ok(Instant::now() - first);
+        }
+        anyhow::ensure!(Instant::now() < give_up, "update {n} never appeared");
+        std::thread::sleep(poll);
+    }
+}
+
+/// Runs `publish` while an observer measures it; returns wall − recorded time between the
+/// first and the last frame, in ms (positive: playback ran slow).
+fn drift_of(
+    ns: &ShmNamespace,
+    n: u64,
+    span: Duration,
+    publish: impl FnOnce() -> Result<()> + Send,
+) -> Result<f64> {
+    std::thread::scope(|s| {
+        let obs = s.spawn(|| observe(ns, n, span));
+        publish()?;
+        let wall = obs
+            .join()
+            .map_err(|_| anyhow::anyhow!("observer panicked"))??;
+        Ok((wall.as_secs_f64() - span.as_secs_f64()) * 1e3)
+    })
+}
+
+/// The drift run: `ksana play` and the naive sleep loop side by side over `seconds`.
+fn drift(dir: &Path, shm: &Path, rate: u32, seconds: f64) -> Result<()> {
+    let rec = recording(dir, rate, seconds).context("drift recording")?;
+    let n = (seconds * f64::from(rate)) as u64;
+    anyhow::ensure!(n >= 2, "--drift-seconds too short for {rate} Hz");
+    // Recorded time from update 1 to update n.
+    let span = Duration::from_nanos((n - 1) * 1_000_000_000 / u64::from(rate));
+    let ours_ns = ShmNamespace::with_root(shm.join("drift-ksana"));
+    let base_ns = ShmNamespace::with_root(shm.join("drift-naive"));
+    std::fs::create_dir_all(ours_ns.root())?;
+    std::fs::create_dir_all(base_ns.root())?;
+    println!(
+        "drift: wall-clock minus recorded time from the first to the last frame, {rate} Hz, {:.0} s ({n} frames), both runs at once",
+        span.as_secs_f64()
+    );
+    let (ours, base) = std::thread::scope(|s| {
+        let ours = s.spawn(|| {
+            drift_of(&ours_ns, n, span, || {
+                let mut opts = PlayOptions::new(ours_ns.clone(), Arc::new(AtomicBool::new(false)));
+                opts.probe_window = Duration::from_millis(10);
+                play(&rec, &opts, None, &mut |_| {})?;
+                Ok(())
+            })
+        });
+        let base = drift_of(&base_ns, n, span, || naive_sleep_loop(&rec, &base_ns));
+        (
+            ours.join()
+                .map_err(|_| anyhow::anyhow!("play thread panicked")),
+            base,
+        )
+    });
+    let (ours, base) = (ours??, base?);
+    println!("{:<34} {:>12}", "pacing", "drift ms");
+    println!("{:<34} {:>12.3}", "ksana play (absolute deadlines)", ours);
+    println!("{:<34} {:>12.3}", "baseline sleep(interval) loop", base);
+    println!(
+        "(positive: the last frame went out late against the first; observer resolution ~0.2 ms)"
+    );
+    Ok(())
 }
 
 fn ms(d: Duration) -> f64 {
@@ -143,5 +275,10 @@ fn main() -> Result<()> {
     println!(
         "(drift: how late the last frame went out; deadlines are absolute, so lateness never accumulates)"
     );
+    let drift_seconds = if args.quick { 5.0 } else { args.drift_seconds };
+    if drift_seconds > 0.0 {
+        println!();
+        drift(dir.path(), shm.path(), args.drift_rate, drift_seconds)?;
+    }
     Ok(())
 }
