@@ -299,7 +299,11 @@ fn play_publishes_an_ibt_directly() {
     // Frames at 0, 1/60, …, 5/60 s are within the first 0.09 s.
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("played 6 frames"), "{out}");
-    let map = std::fs::read(root.path().join("IRSDKMemMapFileName")).expect("the live mapping");
-    assert_eq!(map.len(), 1_191_936);
-    assert!(map[112..].starts_with(b"---\nWeekendInfo:\n TrackName: spielberg gp"));
+    // On Linux the mapping is a file under the root and outlives the player; on Windows a
+    // section dies with its last handle (the live round trips read it while playing).
+    if cfg!(unix) {
+        let map = std::fs::read(root.path().join("IRSDKMemMapFileName")).expect("the live mapping");
+        assert_eq!(map.len(), 1_191_936);
+        assert!(map[112..].starts_with(b"---\nWeekendInfo:\n TrackName: spielberg gp"));
+    }
 }
