@@ -17,8 +17,6 @@ pub(crate) struct AcWatcher {
     graphics: Option<usize>,
     statics: Option<usize>,
     title: &'static str,
-    /// Tyre temperatures are Kelvin (AC Rally), not °C.
-    kelvin: bool,
 }
 
 impl AcWatcher {
@@ -31,7 +29,6 @@ impl AcWatcher {
             graphics: at(GRAPHICS_NAME),
             statics: at(STATIC_NAME),
             title,
-            kelvin: false,
         })
     }
 }
@@ -101,11 +98,7 @@ impl Watcher for AcWatcher {
         let t = p.tyre_core_temperature;
         let pr = p.wheels_pressure;
         f(
-            if self.kelvin {
-                "Tyres K (FL FR RL RR)"
-            } else {
-                "Tyres °C (FL FR RL RR)"
-            },
+            "Tyres °C (FL FR RL RR)",
             format!("{:.1} {:.1} {:.1} {:.1}", t[0], t[1], t[2], t[3]),
         );
         f(
