@@ -700,6 +700,23 @@ pub struct FrameRef<'a> {
 }
 
 impl<'a> FrameRef<'a> {
+    /// A frame made outside a recording (a generator publishing through a sim's publisher):
+    /// `pages` are every page's content, `changed` which of them this frame updates.
+    pub fn new(
+        timestamp_ns: u64,
+        tick: Option<u64>,
+        segment: u32,
+        pages: &'a [Vec<u8>],
+        changed: &'a [bool],
+    ) -> FrameRef<'a> {
+        FrameRef {
+            timestamp_ns,
+            tick,
+            segment,
+            pages,
+            changed,
+        }
+    }
     /// Nanoseconds since the recording's start.
     pub fn timestamp_ns(&self) -> u64 {
         self.timestamp_ns

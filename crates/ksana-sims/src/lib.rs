@@ -17,6 +17,7 @@ pub mod testpattern;
 
 pub use registry::{all, by_id};
 pub use sim::{
-    Liveness, PlayerCommand, Poll, PublishContext, PublisherOptions, SeekAnchor, Sim, SimError,
-    SimPublisher, SimReader, Simulator, Snapshot, WatchTable, WatchView, Watcher,
+    FakeRenderer, Liveness, PlayerCommand, Poll, PublishContext, PublisherOptions, SeekAnchor, Sim,
+    SimError, SimPublisher, SimReader, Simulator, Snapshot, TimingSource, WatchTable, WatchView,
+    Watcher,
 };

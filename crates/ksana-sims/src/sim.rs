@@ -165,6 +165,18 @@ pub trait Sim: Send + Sync {
         None
     }
 
+    /// A mapper of frames with these pages to timing samples for the lap engine, or `None`
+    /// when the sim has none or the pages are not its layout.
+    fn timing(&self, _pages: &[PageSpec]) -> Option<Box<dyn TimingSource>> {
+        None
+    }
+
+    /// The fake sim's renderer for this sim (`ksana simulate`), or `None` when the sim has
+    /// none yet.
+    fn fake(&self) -> Option<Box<dyn FakeRenderer>> {
+        None
+    }
+
     /// Converts a file in this sim's own format (not a ksana recording) into a recording
     /// written to `out`. The file is recognised by its content, not its name; `Ok(None)` (with
     /// nothing written) when it is not this sim's. Errors name the file and byte offset.
@@ -198,6 +210,44 @@ pub trait Sim: Send + Sync {
             self.name()
         )))
     }
+}
+
+/// Maps a sim's frames to the lap engine's sim-neutral [`ksana_laps::TimingSample`]s (what
+/// `ksana laps`, `ksana dump` and the store know of a sim). Made by [`Sim::timing`] for one
+/// page list; may keep state between frames (parsed session info, per-sector sums).
+pub trait TimingSource: Send {
+    /// The sample of one frame (`pages` in the order of the page list the source was made
+    /// for), or `None` when the frame says nothing about timing (pages still empty, say).
+    /// `rec_time_s` is the frame's recording time, copied into the sample.
+    fn sample(
+        &mut self,
+        rec_time_s: f64,
+        pages: &[&[u8]],
+    ) -> Result<Option<ksana_laps::TimingSample>, SimError>;
+}
+
+/// Renders the fake sim's world ([`ksana_synth::world::WorldState`]) into a sim's pages, byte
+/// for byte as the sim lays them out, for `ksana simulate`: the pages are then published with
+/// the sim's own publisher or written straight into a recording.
+pub trait FakeRenderer: Send {
+    /// The pages rendered, as a recording of the sim declares them (the recorder's
+    /// [`SimReader::pages`] for this sim).
+    fn pages(&self) -> Vec<PageSpec>;
+
+    /// Writes the pages for `world` into `out` (one buffer per page, in the order of
+    /// [`FakeRenderer::pages`], each resized to its page's size) and sets `changed[i]` for
+    /// every page whose update this is (a sim that updates a page at a lower rate leaves it
+    /// unchanged on the other steps; the first call marks every page).
+    fn render(
+        &mut self,
+        world: &ksana_synth::world::WorldState,
+        out: &mut [Vec<u8>],
+        changed: &mut [bool],
+    ) -> Result<(), SimError>;
+
+    /// How often the real sim publishes its fastest page, Hz (ACC physics 333, iRacing 60):
+    /// `ksana simulate`'s default rate.
+    fn nominal_rate_hz(&self) -> f64;
 }
 
 /// Turns frames into a [`WatchView`] for `ksana watch`, from live memory or a recording alike.

@@ -21,6 +21,7 @@ mod car;
 mod iracing;
 mod rng;
 mod track;
+pub mod world;
 mod writer;
 
 use car::Car;

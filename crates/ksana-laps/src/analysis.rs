@@ -1,0 +1,5 @@
+//! (being written)
+/// placeholder
+pub struct SessionAnalysis;
+/// placeholder
+pub fn analyse() {}

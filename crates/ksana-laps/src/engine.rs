@@ -1,0 +1,5 @@
+//! (being written)
+/// placeholder
+pub struct LapTracker;
+/// placeholder
+pub enum LapEvent {}
