@@ -5,6 +5,7 @@
 //! through a [`ksana_sims::SimPublisher`] at the recorded times. Neither knows any sim.
 
 mod error;
+// mod fake; (enabled when the fake world lands)
 mod pacer;
 mod play;
 mod record;
@@ -16,7 +17,8 @@ pub use error::EngineError;
 pub use pacer::Pacer;
 pub use play::{Control, PlayOptions, PlayReport, PlayStatus, StopReason, play};
 pub use record::{
-    Output, RecordOptions, RecordReport, RecordStatus, SimChoice, default_file_name, record,
+    FrameObserver, ObserverSlot, Output, RecordOptions, RecordReport, RecordStatus, SimChoice,
+    default_file_name, record,
 };
 pub use stats::LatencyStats;
 pub use timefmt::{format_time, parse_duration, parse_time};

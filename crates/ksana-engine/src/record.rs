@@ -56,6 +56,34 @@ pub struct RecordOptions {
     pub writer: WriterOptions,
     /// Set to stop recording cleanly (Ctrl+C).
     pub stop: Arc<AtomicBool>,
+    /// Sees every frame as it is written and may add markers (live lap detection).
+    pub observer: Option<ObserverSlot>,
+}
+
+/// Watches the frames the recorder writes, in the writer thread (never delaying a sample),
+/// and may add markers at them: `ksana dump`'s live lap detection. Markers it returns are
+/// written and the chunk flushed before [`FrameObserver::durable`] is called, so whatever the
+/// observer reports from there on survives a crash of the recorder.
+pub trait FrameObserver: Send {
+    /// The recorder connected to `sim` (again), whose frames carry `pages`.
+    fn segment(&mut self, sim: &'static dyn Sim, pages: &[PageSpec], ts_ns: u64);
+    /// One frame: every page's current content. Markers pushed to `markers` are written
+    /// after it.
+    fn frame(&mut self, ts_ns: u64, pages: &[Vec<u8>], markers: &mut Vec<Marker>);
+    /// The sim stopped or vanished at `ts_ns` (the segment ended).
+    fn interrupt(&mut self, ts_ns: u64, markers: &mut Vec<Marker>);
+    /// Every frame and marker given so far is on disk.
+    fn durable(&mut self);
+}
+
+/// A [`FrameObserver`] shared between the caller and the writer thread.
+#[derive(Clone)]
+pub struct ObserverSlot(pub Arc<Mutex<dyn FrameObserver>>);
+
+impl std::fmt::Debug for ObserverSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ObserverSlot")
+    }
 }
 
 /// A moment of the recorder, for the live status line.
@@ -121,6 +149,16 @@ enum Msg {
         pages: Vec<PageSpec>,
         reason: String,
     },
+    /// For the observer: the recorder connected to a sim whose frames carry these pages.
+    Connected {
+        ts: u64,
+        sim: &'static dyn Sim,
+        pages: Vec<PageSpec>,
+    },
+    /// For the observer: the sim stopped.
+    Disconnected {
+        ts: u64,
+    },
     Flush,
 }
 
@@ -138,6 +176,7 @@ impl WriterThread {
         path: PathBuf,
         header: Header,
         opts: WriterOptions,
+        observer: Option<ObserverSlot>,
     ) -> Result<WriterThread, EngineError> {
         let writer = Writer::create(&path, header, opts)?;
         let (tx, rx) = sync_channel::<Msg>(4096);
@@ -151,7 +190,7 @@ impl WriterThread {
                 // other work gave this thread ~1 % of a core, the queue grew for seconds, and a
                 // crash lost up to 3 s instead of at most the 1 s chunk (crash suite,
                 // docs/RELIABILITY.md). The sampling loop asks for a higher priority itself.
-                writer_loop(writer, rx, b, f)
+                writer_loop(writer, rx, b, f, observer)
             })
             .map_err(|e| EngineError::Output {
                 path: path.clone(),
@@ -196,7 +235,11 @@ fn writer_loop(
     rx: Receiver<Msg>,
     bytes: Arc<AtomicU64>,
     failed: Arc<Mutex<Option<String>>>,
+    observer: Option<ObserverSlot>,
 ) -> Result<Closed, EngineError> {
+    // The observer sees whole frames: the pages' current content, kept here.
+    let mut current: Vec<Vec<u8>> = Vec::new();
+    let mut markers: Vec<Marker> = Vec::new();
     // Without the path: the recorder reports it as `EngineError::Output`, which names the file.
     let fail = |e: &ksana_format::Error| {
         if let Ok(mut f) = failed.lock() {
@@ -210,10 +253,39 @@ fn writer_loop(
                     .iter()
                     .map(|(page, data)| PageUpdate { page: *page, data })
                     .collect();
-                w.write_frame(ts, tick, &ups)
+                let r = w.write_frame(ts, tick, &ups);
+                match (&observer, r) {
+                    (Some(o), Ok(())) => {
+                        for (page, data) in pages {
+                            if let Some(slot) = current.get_mut(page) {
+                                *slot = data;
+                            }
+                        }
+                        let mut o = o.0.lock().unwrap_or_else(|p| p.into_inner());
+                        o.frame(ts, &current, &mut markers);
+                        write_observed(&mut w, &mut markers, &mut *o)
+                    }
+                    (_, r) => r,
+                }
             }
             Msg::Marker(m) => w.add_marker(m),
             Msg::Segment { ts, pages, reason } => w.begin_segment(ts, pages, &reason),
+            Msg::Connected { ts, sim, pages } => {
+                current = vec![Vec::new(); pages.len()];
+                if let Some(o) = &observer {
+                    let mut o = o.0.lock().unwrap_or_else(|p| p.into_inner());
+                    o.segment(sim, &pages, ts);
+                }
+                Ok(())
+            }
+            Msg::Disconnected { ts } => match &observer {
+                Some(o) => {
+                    let mut o = o.0.lock().unwrap_or_else(|p| p.into_inner());
+                    o.interrupt(ts, &mut markers);
+                    write_observed(&mut w, &mut markers, &mut *o)
+                }
+                None => Ok(()),
+            },
             Msg::Flush => w.flush_chunk(),
         };
         if let Err(e) = r {
@@ -226,6 +298,23 @@ fn writer_loop(
         fail(&e);
         e.into()
     })
+}
+
+/// Writes the markers an observer asked for and makes them durable before telling it so.
+fn write_observed(
+    w: &mut Writer<std::fs::File>,
+    markers: &mut Vec<Marker>,
+    o: &mut dyn FrameObserver,
+) -> ksana_format::Result<()> {
+    if markers.is_empty() {
+        return Ok(());
+    }
+    for m in markers.drain(..) {
+        w.add_marker(m)?;
+    }
+    w.flush_chunk()?;
+    o.durable();
+    Ok(())
 }
 
 /// Finds a sim publishing now: the chosen one, or the first registered that is live.
@@ -337,7 +426,12 @@ pub fn record(
                 let mut header = Header::new(sim.id(), pages.clone());
                 header.metadata = opts.metadata.clone();
                 t0 = Instant::now();
-                let w = WriterThread::start(path.clone(), header, opts.writer.clone())?;
+                let w = WriterThread::start(
+                    path.clone(),
+                    header,
+                    opts.writer.clone(),
+                    opts.observer.clone(),
+                )?;
                 st.path = Some(path);
                 writer = Some(w);
             }
@@ -356,6 +450,11 @@ pub fn record(
         }
         segments += 1;
         let Some(w) = writer.as_ref() else { break };
+        w.send_blocking(Msg::Connected {
+            ts: now_ns(t0),
+            sim,
+            pages: pages.clone(),
+        });
         w.send_blocking(Msg::Marker(Marker::new(
             now_ns(t0),
             MarkerKind::SessionStart,
@@ -363,6 +462,7 @@ pub fn record(
         )));
         let end = sample(
             &mut *reader,
+            sim,
             opts,
             w,
             t0,
@@ -373,6 +473,7 @@ pub fn record(
             started,
             status,
         )?;
+        w.send_blocking(Msg::Disconnected { ts: now_ns(t0) });
         w.send_blocking(Msg::Marker(Marker::new(
             now_ns(t0),
             MarkerKind::SessionEnd,
@@ -415,6 +516,7 @@ pub fn record(
 #[allow(clippy::too_many_arguments)]
 fn sample(
     reader: &mut dyn SimReader,
+    observed_sim: &'static dyn Sim,
     opts: &RecordOptions,
     w: &WriterThread,
     t0: Instant,
@@ -522,10 +624,16 @@ fn sample(
                 let pages = reader.pages();
                 snap = Snapshot::with_pages(pages.len());
                 let ts = now.saturating_duration_since(t0).as_nanos() as u64;
+                w.send_blocking(Msg::Disconnected { ts });
                 w.send_blocking(Msg::Segment {
                     ts,
-                    pages,
+                    pages: pages.clone(),
                     reason: "the sim changed its layout".into(),
+                });
+                w.send_blocking(Msg::Connected {
+                    ts,
+                    sim: observed_sim,
+                    pages,
                 });
             }
         }

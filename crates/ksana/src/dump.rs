@@ -81,6 +81,7 @@ pub fn run(a: &DumpArgs) -> Result<ExitCode> {
         metadata: a.meta.clone(),
         writer,
         stop,
+        observer: None,
     };
     let mut line = StatusLine::new();
     let mut notes_shown = 0;

@@ -21,6 +21,9 @@ pub struct SimulateArgs {
     /// Stop after this long (30s, 5m, 90, 1:30); default: until Ctrl+C.
     #[arg(long, value_name = "TIME", value_parser = ksana_engine::parse_duration)]
     duration: Option<Duration>,
+    /// Run the sim's self-checking pattern writer (the only one until the fake world lands).
+    #[arg(long)]
+    pattern: bool,
     #[command(flatten)]
     shm: crate::ShmArgs,
 }

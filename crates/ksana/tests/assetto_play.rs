@@ -108,7 +108,16 @@ fn round_trip(sim: &str, fam: &family::Family, pat: &family::Patterns) {
     {
         let root = ksana_testkit::shm_root();
         let mut writer = ksana()
-            .args(["simulate", "--sim", sim, "--rate", "333", "--duration", "4"])
+            .args([
+                "simulate",
+                "--pattern",
+                "--sim",
+                sim,
+                "--rate",
+                "333",
+                "--duration",
+                "4",
+            ])
             .arg("--shm-dir")
             .arg(root.path())
             .stdout(Stdio::null())
@@ -303,6 +312,7 @@ fn dump_auto_tells_acc_from_ac_and_ac_rally() {
     let mut writer = ksana()
         .args([
             "simulate",
+            "--pattern",
             "--sim",
             "acc",
             "--rate",

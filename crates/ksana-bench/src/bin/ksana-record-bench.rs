@@ -156,7 +156,14 @@ fn run_case(ksana: &Path, case: &str, a: &Args, tck: f64) -> Result<()> {
     let total = a.warmup + a.seconds + 5.0;
     let mut writer = spawn(
         Command::new(ksana)
-            .args(["simulate", "--sim", sim, "--rate", &rate.to_string()])
+            .args([
+                "simulate",
+                "--pattern",
+                "--sim",
+                sim,
+                "--rate",
+                &rate.to_string(),
+            ])
             .args(["--duration", &format!("{total}"), "--shm-dir"])
             .arg(root.path()),
     )?;

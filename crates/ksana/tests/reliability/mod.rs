@@ -40,7 +40,14 @@ pub fn shm_root() -> tempfile::TempDir {
 /// `ksana simulate --sim SIM --rate HZ --duration S` under `root`, stdout discarded.
 pub fn simulate(sim: &str, root: &Path, rate: u32, seconds: f64) -> Child {
     ksana()
-        .args(["simulate", "--sim", sim, "--rate", &rate.to_string()])
+        .args([
+            "simulate",
+            "--pattern",
+            "--sim",
+            sim,
+            "--rate",
+            &rate.to_string(),
+        ])
         .args(["--duration", &seconds.to_string(), "--shm-dir"])
         .arg(root)
         .stdout(Stdio::null())
