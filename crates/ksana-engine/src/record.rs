@@ -65,6 +65,8 @@ pub struct RecordOptions {
 /// written and the chunk flushed before [`FrameObserver::durable`] is called, so whatever the
 /// observer reports from there on survives a crash of the recorder.
 pub trait FrameObserver: Send {
+    /// The recording was created at `path` with `header` (before any frame).
+    fn opened(&mut self, _path: &std::path::Path, _header: &Header) {}
     /// The recorder connected to `sim` (again), whose frames carry `pages`.
     fn segment(&mut self, sim: &'static dyn Sim, pages: &[PageSpec], ts_ns: u64);
     /// One frame: every page's current content. Markers pushed to `markers` are written
@@ -178,6 +180,11 @@ impl WriterThread {
         opts: WriterOptions,
         observer: Option<ObserverSlot>,
     ) -> Result<WriterThread, EngineError> {
+        if let Some(o) = &observer {
+            o.0.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .opened(&path, &header);
+        }
         let writer = Writer::create(&path, header, opts)?;
         let (tx, rx) = sync_channel::<Msg>(4096);
         let bytes = Arc::new(AtomicU64::new(writer.bytes_written()));
