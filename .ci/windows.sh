@@ -90,10 +90,10 @@ trap 'wineserver -k >/dev/null 2>&1 || true' EXIT
 section "clippy --workspace --all-targets ($TARGET)"
 "$CARGO" clippy "${XFLAGS[@]}" --workspace --all-targets -- -D warnings
 
-# Every crate that touches the OS or files runs its tests under Wine; ksana-bench and
-# ksana-synth are portable arithmetic and are covered by the Linux run.
-section "test -p ksana-shm -p ksana-format -p ksana-sims -p ksana-engine -p ksana under wine"
-"$CARGO" test "${XFLAGS[@]}" --no-fail-fast -p ksana-shm -p ksana-format -p ksana-sims -p ksana-engine -p ksana
+# Every crate that touches the OS or files runs its tests under Wine; ksana-bench, ksana-synth
+# and ksana-laps are portable arithmetic and are covered by the Linux run.
+section "test -p ksana-shm -p ksana-format -p ksana-sims -p ksana-engine -p ksana-store -p ksana under wine"
+"$CARGO" test "${XFLAGS[@]}" --no-fail-fast -p ksana-shm -p ksana-format -p ksana-sims -p ksana-engine -p ksana-store -p ksana
 
 section "wineserver -w"
 wineserver -w
