@@ -1,0 +1,105 @@
+//! Every SQL statement the SQLite store runs (besides the migration steps), each with
+//! numbered parameters: no value is ever formatted into SQL text.
+
+/// Does the migration table exist?
+pub(super) const HAS_MIGRATION_TABLE: &str =
+    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'";
+/// How many tables of anyone's are there (an empty file has none)?
+pub(super) const COUNT_TABLES: &str =
+    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'";
+/// The migration table.
+pub(super) const CREATE_MIGRATION_TABLE: &str = "CREATE TABLE schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+)";
+/// The schema version of the file (0 when no step was applied).
+pub(super) const SCHEMA_VERSION: &str = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+/// Records an applied step.
+pub(super) const RECORD_MIGRATION: &str = "INSERT INTO schema_migrations (version) VALUES (?1)";
+
+/// Sessions with the identity `save_session` replaces.
+pub(super) const FIND_SAME_SESSION: &str = "SELECT id FROM sessions
+    WHERE source = ?1 AND sim = ?2 AND start_s = ?3 AND session_type = ?4 AND track = ?5 AND car = ?6
+    ORDER BY id";
+/// A new session row.
+pub(super) const INSERT_SESSION: &str = "INSERT INTO sessions
+    (sim, track, car, driver, session_type, sector_count, recording, source, recorded_at,
+     start_s, end_s, end_reason)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+/// Overwrites a session row's fields (its id and created_at stay).
+pub(super) const UPDATE_SESSION: &str = "UPDATE sessions SET
+    sim = ?1, track = ?2, car = ?3, driver = ?4, session_type = ?5, sector_count = ?6,
+    recording = ?7, source = ?8, recorded_at = ?9, start_s = ?10, end_s = ?11, end_reason = ?12
+    WHERE id = ?13";
+/// Removes a session (its laps and sectors go with it).
+pub(super) const DELETE_SESSION: &str = "DELETE FROM sessions WHERE id = ?1";
+/// Removes a session's laps (and their sectors).
+pub(super) const DELETE_LAPS: &str = "DELETE FROM laps WHERE session_id = ?1";
+/// Is there a session with this id?
+pub(super) const SESSION_EXISTS: &str = "SELECT COUNT(*) FROM sessions WHERE id = ?1";
+/// The end of a live session.
+pub(super) const END_SESSION: &str =
+    "UPDATE sessions SET end_s = ?2, end_reason = ?3 WHERE id = ?1";
+/// A lap row.
+pub(super) const INSERT_LAP: &str = "INSERT INTO laps
+    (session_id, number, time_ms, valid, out_lap, in_lap, partial, invalid_reason, start_s, end_s,
+     counts_for_best)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+/// A sector row.
+pub(super) const INSERT_SECTOR: &str =
+    "INSERT INTO sectors (lap_id, idx, time_ms) VALUES (?1, ?2, ?3)";
+
+/// Session list: the summary columns (0..=10, read by `summary_from_row`), filtered, newest
+/// first, paged. `?7` is the limit (-1 = none), `?8` the offset.
+pub(super) const LIST_SESSIONS: &str =
+    "SELECT s.id, s.sim, s.track, s.car, s.driver, s.session_type,
+        s.source, s.recorded_at, s.created_at,
+        (SELECT COUNT(*) FROM laps l WHERE l.session_id = s.id),
+        (SELECT MIN(l.time_ms) FROM laps l WHERE l.session_id = s.id AND l.counts_for_best = 1)
+    FROM sessions s
+    WHERE (?1 IS NULL OR s.sim = ?1) AND (?2 IS NULL OR s.track = ?2) AND (?3 IS NULL OR s.car = ?3)
+      AND (?4 IS NULL OR s.driver = ?4)
+      AND (?5 IS NULL OR COALESCE(s.recorded_at, s.created_at) >= ?5)
+      AND (?6 IS NULL OR COALESCE(s.recorded_at, s.created_at) < ?6)
+    ORDER BY COALESCE(s.recorded_at, s.created_at) DESC, s.id DESC
+    LIMIT ?7 OFFSET ?8";
+/// One session: the summary columns (0..=10), then sector_count, recording, start_s, end_s,
+/// end_reason (11..=15).
+pub(super) const GET_SESSION: &str = "SELECT s.id, s.sim, s.track, s.car, s.driver, s.session_type,
+        s.source, s.recorded_at, s.created_at,
+        (SELECT COUNT(*) FROM laps l WHERE l.session_id = s.id),
+        (SELECT MIN(l.time_ms) FROM laps l WHERE l.session_id = s.id AND l.counts_for_best = 1),
+        s.sector_count, s.recording, s.start_s, s.end_s, s.end_reason
+    FROM sessions s WHERE s.id = ?1";
+/// A session's laps in order.
+pub(super) const GET_LAPS: &str = "SELECT id, number, time_ms, valid, out_lap, in_lap, partial,
+        invalid_reason, start_s, end_s
+    FROM laps WHERE session_id = ?1 ORDER BY number, id";
+/// All sectors of a session's laps.
+pub(super) const GET_SECTORS: &str = "SELECT sec.lap_id, sec.idx, sec.time_ms
+    FROM sectors sec JOIN laps l ON l.id = sec.lap_id
+    WHERE l.session_id = ?1 ORDER BY sec.lap_id, sec.idx";
+
+/// Per (sim, track, car) the fastest counting lap (ties: the earlier stored).
+pub(super) const BEST_LAPS: &str =
+    "SELECT sim, track, car, time_ms, session_id, number, date FROM (
+        SELECT s.sim, s.track, s.car, l.time_ms, l.session_id, l.number,
+               COALESCE(s.recorded_at, s.created_at) AS date,
+               ROW_NUMBER() OVER (PARTITION BY s.sim, s.track, s.car
+                                  ORDER BY l.time_ms, s.id, l.number, l.id) AS pos
+        FROM laps l JOIN sessions s ON s.id = l.session_id
+        WHERE l.counts_for_best = 1 AND l.time_ms IS NOT NULL)
+    WHERE pos = 1
+    ORDER BY sim, track, car";
+/// Per (sim, track, car) how many sectors: the most any session says, or any counting lap has.
+pub(super) const SECTOR_COUNTS: &str = "SELECT s.sim, s.track, s.car,
+        MAX(COALESCE(s.sector_count, 0)),
+        MAX(COALESCE((SELECT MAX(sec.idx) + 1 FROM sectors sec WHERE sec.lap_id = l.id), 0))
+    FROM laps l JOIN sessions s ON s.id = l.session_id
+    WHERE l.counts_for_best = 1
+    GROUP BY s.sim, s.track, s.car";
+/// Per (sim, track, car, sector) the best time over counting laps.
+pub(super) const BEST_SECTORS: &str = "SELECT s.sim, s.track, s.car, sec.idx, MIN(sec.time_ms)
+    FROM sectors sec JOIN laps l ON l.id = sec.lap_id JOIN sessions s ON s.id = l.session_id
+    WHERE l.counts_for_best = 1 AND sec.time_ms IS NOT NULL
+    GROUP BY s.sim, s.track, s.car, sec.idx";

@@ -1,0 +1,37 @@
+//! The backend-neutral operations on the lap history.
+
+use ksana_laps::{Lap, Session};
+
+use crate::{
+    PersonalBest, SessionFilter, SessionId, SessionMeta, SessionSummary, StoreError, StoredSession,
+};
+
+/// What ksana does with its lap history, whatever the database behind it (SQLite today,
+/// PostgreSQL later): the CLI and the HTTP API only see this trait.
+pub trait LapStore {
+    /// Stores a whole detected session with its laps. Idempotent: a session with the same
+    /// (source, sim, start_s, session_type, track, car) stored again replaces the earlier copy
+    /// (keeping its id), so laps re-detected from the same file never duplicate.
+    fn save_session(&mut self, s: &Session, meta: &SessionMeta) -> Result<SessionId, StoreError>;
+
+    /// Live use (`ksana dump`): stores the session row (its laps are ignored) and returns its id
+    /// for [`LapStore::add_lap`] and [`LapStore::end_session`].
+    fn begin_session(&mut self, s: &Session, meta: &SessionMeta) -> Result<SessionId, StoreError>;
+
+    /// Adds one finished lap to a live session, committed in its own transaction before the
+    /// call returns, so a killed process loses no lap already stored.
+    fn add_lap(&mut self, id: SessionId, lap: &Lap) -> Result<(), StoreError>;
+
+    /// Records the end of a live session: its last recording time and why it ended.
+    fn end_session(&mut self, id: SessionId, end_s: f64, reason: &str) -> Result<(), StoreError>;
+
+    /// Sessions matching `filter`, newest first (by `recorded_at`, else the time stored).
+    fn sessions(&self, filter: &SessionFilter) -> Result<Vec<SessionSummary>, StoreError>;
+
+    /// One session with its laps and sectors, `None` when there is no such id.
+    fn session(&self, id: SessionId) -> Result<Option<StoredSession>, StoreError>;
+
+    /// Per (sim, track, car): the best lap, best sectors and theoretical best, counting only
+    /// laps for which [`Lap::counts_for_best`] holds. Sorted by sim, track, car.
+    fn personal_bests(&self) -> Result<Vec<PersonalBest>, StoreError>;
+}
