@@ -6,14 +6,14 @@ use crate::rng::SplitMix64;
 use crate::track::{G, Track};
 
 /// Gear ratios, 1st..6th, and final drive.
-const RATIOS: [f64; 6] = [3.2, 2.4, 1.9, 1.55, 1.3, 1.12];
+pub(crate) const RATIOS: [f64; 6] = [3.2, 2.4, 1.9, 1.55, 1.3, 1.12];
 const FINAL_DRIVE: f64 = 3.0;
 /// Tyre rolling radius, metres.
 pub(crate) const WHEEL_RADIUS: f64 = 0.34;
 /// Half the track width (left/right wheel spacing), metres.
-const HALF_TRACK: f64 = 0.8;
-const SHIFT_UP_RPM: f64 = 7600.0;
-const IDLE_RPM: f64 = 2400.0;
+pub(crate) const HALF_TRACK: f64 = 0.8;
+pub(crate) const SHIFT_UP_RPM: f64 = 7600.0;
+pub(crate) const IDLE_RPM: f64 = 2400.0;
 /// Max rpm, as published by the sim.
 pub(crate) const MAX_RPM: f64 = 8000.0;
 /// Ambient and track temperatures, °C.
@@ -23,7 +23,7 @@ pub(crate) const ROAD_TEMP: f64 = 31.0;
 pub(crate) const START_FUEL: f64 = 80.0;
 pub(crate) const MAX_FUEL: f64 = 120.0;
 
-fn rpm_for(v: f64, gear: usize) -> f64 {
+pub(crate) fn rpm_for(v: f64, gear: usize) -> f64 {
     v / WHEEL_RADIUS * RATIOS[gear] * FINAL_DRIVE * 60.0 / std::f64::consts::TAU
 }
 

@@ -53,7 +53,7 @@ pub(crate) struct Track {
 
 /// Engine-limited acceleration at speed `v` (370 kW, 1300 kg, traction-limited below ~40 m/s)
 /// minus aerodynamic drag.
-fn accel_limit(v: f64) -> f64 {
+pub(crate) fn accel_limit(v: f64) -> f64 {
     (370_000.0 / (1300.0 * v.max(1.0))).min(9.0) - 0.00037 * v * v
 }
 

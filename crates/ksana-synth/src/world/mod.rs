@@ -8,6 +8,18 @@
 //! compare what ksana detected against what the scenario scripted. The book is kept by the
 //! world's own clock, independently of the lap engine.
 
+mod book;
+mod channels;
+mod driver;
+mod runner;
+mod scenario;
+#[cfg(test)]
+mod tests;
+mod timing;
+
+pub use runner::World;
+pub use scenario::{Scenario, UnknownScenario};
+
 use serde::{Deserialize, Serialize};
 
 /// Kind of session, as the fake sim runs it. Sims map it to their own codes.
