@@ -73,7 +73,12 @@ impl Channels {
         }
     }
 
-    fn set_position(&mut self, track: &Track, d: f64) {
+    /// The closed centre line at lap coordinate `d`: (east, north, elevation), metres.
+    ///
+    /// The track's frame turns its angle up in right-hand corners, so it is the mirror of a
+    /// map: its (x, y) is (east, south); north is -y. Its integrated centre line misses its
+    /// own start after a lap; the miss is spread linearly over the lap so the map closes.
+    fn centre(&self, track: &Track, d: f64) -> (f64, f64, f64) {
         let l = track.length;
         let dd = d.rem_euclid(l);
         let (x, y, z) = if dd > l - 1.0 {
@@ -86,12 +91,23 @@ impl Channels {
             track.position(dd)
         };
         let frac = dd / l;
-        let (x, y) = (x - frac * self.closure.0, y - frac * self.closure.1);
-        let h = track.heading(d);
-        // Right of the direction of travel: heading h points along (cos h, sin h); right is
-        // (sin h, -cos h) with positive curvature = turning right in the track's frame.
-        let (ox, oy) = (h.sin() * self.offset, -h.cos() * self.offset);
-        self.car.pos = [x + ox, z, y + oy];
+        (x - frac * self.closure.0, -(y - frac * self.closure.1), z)
+    }
+
+    /// Direction of travel along the closed centre line at `d`: radians counterclockwise
+    /// from east, seen from above.
+    fn direction(&self, track: &Track, d: f64) -> f64 {
+        let (e0, n0, _) = self.centre(track, d - 1.0);
+        let (e1, n1, _) = self.centre(track, d + 1.0);
+        (n1 - n0).atan2(e1 - e0)
+    }
+
+    fn set_position(&mut self, track: &Track, d: f64) {
+        let (e, n, z) = self.centre(track, d);
+        let h = self.direction(track, d);
+        // Right of the direction (cos h, sin h) is (sin h, -cos h).
+        let (oe, on) = (h.sin() * self.offset, -h.cos() * self.offset);
+        self.car.pos = [e + oe, z, n + on];
         self.car.heading_rad = h;
     }
 
@@ -105,7 +121,6 @@ impl Channels {
         let raw_long = (v - v0) / dt;
         c.accel_long += (raw_long - c.accel_long) * lag(0.04);
         c.accel_lat += (v * v * k - c.accel_lat) * lag(0.04);
-        c.yaw_rate = v * k;
 
         let (throttle, brake) = if driver.in_box() {
             (0.0, 0.3)
@@ -180,6 +195,11 @@ impl Channels {
         let target = lateral_target(track, driver);
         self.offset += (target - self.offset) * lag(0.6);
         self.set_position(track, driver.d);
+        // Heading counts counterclockwise: a right-hand corner turns it down.
+        let turn = wrap_angle(
+            self.direction(track, driver.d + 0.5) - self.direction(track, driver.d - 0.5),
+        );
+        self.car.yaw_rate = v * turn;
     }
 
     /// The car was put back in its box (restart / new session): position and gear reset,
@@ -196,6 +216,12 @@ impl Channels {
         self.gear_ix = 0;
         self.place(track, driver);
     }
+}
+
+/// `a` in `[-π, π)`.
+fn wrap_angle(a: f64) -> f64 {
+    use std::f64::consts::{PI, TAU};
+    (a + PI).rem_euclid(TAU) - PI
 }
 
 /// Where the centre line, integrated over one lap, ends relative to where it started.

@@ -557,3 +557,37 @@ fn the_map_closes_and_the_car_moves_continuously() {
         assert!(step < 1.0, "jump of {step} m at {:?}", w[1].timing);
     }
 }
+
+#[test]
+fn heading_yaw_rate_and_position_agree() {
+    // Over 0.5 s the position moves along the published heading (x east, z north,
+    // heading counterclockwise from east), and the heading changes by yaw_rate·dt.
+    let (_, states) = run(Scenario::Laps, 1, 0.01, 300.0);
+    let mut checked = 0;
+    for w in states[2000..].windows(51).step_by(50) {
+        let (a, b) = (&w[0], &w[50]);
+        if a.timing.in_pit_lane || b.timing.in_pit_lane || a.car.speed_ms < 20.0 {
+            continue;
+        }
+        let (dx, dz) = (b.car.pos[0] - a.car.pos[0], b.car.pos[2] - a.car.pos[2]);
+        let travel = dz.atan2(dx);
+        let mid = w[25].car.heading_rad;
+        let diff = (travel - mid + 3.0 * std::f64::consts::PI).rem_euclid(std::f64::consts::TAU)
+            - std::f64::consts::PI;
+        assert!(diff.abs() < 0.1, "travel {travel} vs heading {mid}");
+        let turned: f64 = w[1..].iter().map(|s| s.car.yaw_rate * 0.01).sum::<f64>();
+        let dh = (b.car.heading_rad - a.car.heading_rad + 3.0 * std::f64::consts::PI)
+            .rem_euclid(std::f64::consts::TAU)
+            - std::f64::consts::PI;
+        assert!(
+            (turned - dh).abs() < 0.05,
+            "yaw {turned} vs heading change {dh}"
+        );
+        // Right-hand corner (steer > 0): heading turns clockwise, lateral g positive.
+        if w[25].car.steer_rad > 0.2 {
+            assert!(w[25].car.yaw_rate < 0.0 && w[25].car.accel_lat > 0.0);
+        }
+        checked += 1;
+    }
+    assert!(checked > 100, "{checked}");
+}
