@@ -7,7 +7,7 @@ mod ops;
 mod sql;
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 
@@ -78,10 +78,27 @@ impl SqliteStore {
         .map_err(fail)?;
         conn.pragma_update(None, "foreign_keys", true)
             .map_err(fail)?;
-        conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
-            .map_err(fail)?;
+        set_wal(&conn).map_err(fail)?;
         migrate(&mut conn, &shown)?;
         Ok(Self { conn, path })
+    }
+}
+
+/// Switches the file to WAL. The switch of a new file needs an exclusive lock, and SQLite does
+/// not call the busy handler for it (a connection upgrading its own lock could deadlock), so
+/// several processes opening a new file at once retry here, within the busy timeout.
+fn set_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let started = Instant::now();
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
+            Err(e)
+                if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
+                    && started.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => return other.map(drop),
+        }
     }
 }
 

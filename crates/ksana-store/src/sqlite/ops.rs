@@ -1,9 +1,11 @@
-//! [`LapStore`] for [`SqliteStore`]: writes in transactions, reads into the row types.
+//! [`LapStore`] for [`SqliteStore`]: writes in immediate transactions (the write lock is taken
+//! at BEGIN, so a busy file is waited for under the busy timeout instead of failing on a
+//! read-to-write upgrade), reads into the row types.
 
 use std::collections::HashMap;
 
 use ksana_laps::{Lap, Session};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
 use super::{SqliteStore, bests, sql};
 use crate::{
@@ -16,7 +18,9 @@ const MAX_SECTORS: usize = 256;
 
 impl LapStore for SqliteStore {
     fn save_session(&mut self, s: &Session, meta: &SessionMeta) -> Result<SessionId, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let same: Vec<SessionId> = {
             let mut stmt = tx.prepare_cached(sql::FIND_SAME_SESSION)?;
             let rows = stmt.query_map(
@@ -57,7 +61,9 @@ impl LapStore for SqliteStore {
     }
 
     fn add_lap(&mut self, id: SessionId, lap: &Lap) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let exists: i64 = tx.query_row(sql::SESSION_EXISTS, [id], |r| r.get(0))?;
         if exists == 0 {
             return Err(StoreError::UnknownSession(id));
