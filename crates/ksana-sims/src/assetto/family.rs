@@ -5,10 +5,12 @@
 //!
 //! Facts: `shared/reference/assetto-and-others.md` §3, §4, §9, §13.
 
+pub mod fake;
 pub mod pattern;
 mod probe;
 mod publisher;
 mod reader;
+pub mod timing;
 
 use ksana_format::{FieldRuns, PageSpec};
 use ksana_shm::{Mapping, ShmNamespace};

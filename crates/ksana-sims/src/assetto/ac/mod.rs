@@ -2,7 +2,9 @@
 //! `Local\acpmf_graphics` (296), `Local\acpmf_static` (684), shared with ACC and AC Rally; told
 //! apart by `smVersion` below "1.8" and, on Windows, the process `acs.exe`.
 
+mod fake;
 pub mod layout;
+mod timing;
 pub mod view;
 mod watch;
 
@@ -14,7 +16,9 @@ use ksana_shm::ShmNamespace;
 use crate::assetto::acc::{GRAPHICS_NAME, PHYSICS_NAME, STATIC_NAME, probe_acpmf};
 use crate::assetto::family::{self, Family, PageDef, PageKind, Strings};
 use crate::assetto::page::Page;
-use crate::sim::{Liveness, Sim, SimError, SimPublisher, SimReader, Watcher};
+use crate::sim::{
+    FakeRenderer, Liveness, Sim, SimError, SimPublisher, SimReader, TimingSource, Watcher,
+};
 
 /// AC as the family code knows it.
 pub const FAMILY: Family = Family {
@@ -79,5 +83,20 @@ impl Sim for Ac {
 
     fn watcher(&self, pages: &[PageSpec]) -> Option<Box<dyn Watcher>> {
         watch::AcWatcher::new(pages).map(|w| Box::new(w) as Box<dyn Watcher>)
+    }
+
+    /// AC's timing facts (`timing.rs`): per-sector `lastSectorTime` summed into splits, no
+    /// validity field.
+    fn timing(&self, pages: &[PageSpec]) -> Option<Box<dyn TimingSource>> {
+        family::timing::FamilyTiming::new(&FAMILY, pages, timing::facts)
+            .map(|t| Box::new(t) as Box<dyn TimingSource>)
+    }
+
+    /// The fake world as AC's pages (`fake.rs`).
+    fn fake(&self) -> Option<Box<dyn FakeRenderer>> {
+        Some(Box::new(family::fake::FamilyFake::new(
+            &FAMILY,
+            fake::render,
+        )))
     }
 }

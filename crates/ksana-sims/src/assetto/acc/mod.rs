@@ -2,8 +2,10 @@
 //! (1588), `Local\acpmf_static` (820), shared with AC and AC Rally; told apart by `smVersion`
 //! ≥ "1.8" and, on Windows, the process `AC2-Win64-Shipping.exe`.
 
+pub(crate) mod fake;
 pub mod layout;
 mod pattern;
+pub(crate) mod timing;
 pub mod view;
 pub(crate) mod watch;
 
@@ -14,7 +16,10 @@ use ksana_shm::ShmNamespace;
 
 use crate::assetto::family::{self, Family, PageDef, PageKind, Strings};
 use crate::assetto::page::Page;
-use crate::sim::{Liveness, Sim, SimError, SimPublisher, SimReader, Simulator, Watcher};
+use crate::sim::{
+    FakeRenderer, Liveness, Sim, SimError, SimPublisher, SimReader, Simulator, TimingSource,
+    Watcher,
+};
 
 /// Mapping name of the physics page (AC, ACC, AC Rally).
 pub const PHYSICS_NAME: &str = "Local\\acpmf_physics";
@@ -151,6 +156,21 @@ impl Sim for Acc {
 
     fn watcher(&self, pages: &[PageSpec]) -> Option<Box<dyn Watcher>> {
         watch::AccWatcher::new(pages).map(|w| Box::new(w) as Box<dyn Watcher>)
+    }
+
+    /// ACC's timing facts (`timing.rs`): session index, cumulative `lastSectorTime`,
+    /// `isValidLap`.
+    fn timing(&self, pages: &[PageSpec]) -> Option<Box<dyn TimingSource>> {
+        family::timing::FamilyTiming::new(&FAMILY, pages, timing::facts)
+            .map(|t| Box::new(t) as Box<dyn TimingSource>)
+    }
+
+    /// The fake world as ACC's pages (`fake.rs`).
+    fn fake(&self) -> Option<Box<dyn FakeRenderer>> {
+        Some(Box::new(family::fake::FamilyFake::new(
+            &FAMILY,
+            fake::render_acc,
+        )))
     }
 }
 

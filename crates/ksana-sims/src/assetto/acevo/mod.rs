@@ -3,8 +3,10 @@
 //! names, so detection needs no tie-break; some builds publish physics only, which is recorded
 //! (physics alone, with a marker saying so) and played back.
 
+mod fake;
 pub mod layout;
 mod pattern;
+mod timing;
 pub mod view;
 mod watch;
 
@@ -15,7 +17,10 @@ use ksana_shm::ShmNamespace;
 
 use crate::assetto::family::{self, Family, PageDef, PageKind, Strings};
 use crate::assetto::page::Page;
-use crate::sim::{Liveness, Sim, SimError, SimPublisher, SimReader, Simulator, Watcher};
+use crate::sim::{
+    FakeRenderer, Liveness, Sim, SimError, SimPublisher, SimReader, Simulator, TimingSource,
+    Watcher,
+};
 
 /// AC Evo as the family code knows it.
 pub const FAMILY: Family = Family {
@@ -103,6 +108,21 @@ impl Sim for AcEvo {
 
     fn watcher(&self, pages: &[PageSpec]) -> Option<Box<dyn Watcher>> {
         watch::EvoWatcher::new(pages).map(|w| Box::new(w) as Box<dyn Watcher>)
+    }
+
+    /// Evo's timing facts (`timing.rs`): session id, no sectors, `is_valid_lap` and
+    /// `timing_state.is_invalid`.
+    fn timing(&self, pages: &[PageSpec]) -> Option<Box<dyn TimingSource>> {
+        family::timing::FamilyTiming::new(&FAMILY, pages, timing::facts)
+            .map(|t| Box::new(t) as Box<dyn TimingSource>)
+    }
+
+    /// The fake world as Evo's pages (`fake.rs`).
+    fn fake(&self) -> Option<Box<dyn FakeRenderer>> {
+        Some(Box::new(family::fake::FamilyFake::new(
+            &FAMILY,
+            fake::render,
+        )))
     }
 }
 

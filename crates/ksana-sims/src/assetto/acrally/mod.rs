@@ -12,7 +12,9 @@ use ksana_shm::ShmNamespace;
 
 use crate::assetto::acc::{self, probe_acpmf};
 use crate::assetto::family::{self, Family, PageDef};
-use crate::sim::{Liveness, Sim, SimError, SimPublisher, SimReader, Watcher};
+use crate::sim::{
+    FakeRenderer, Liveness, Sim, SimError, SimPublisher, SimReader, TimingSource, Watcher,
+};
 
 /// AC Rally as the family code knows it: ACC's pages under other layout ids.
 pub const FAMILY: Family = Family {
@@ -67,5 +69,19 @@ impl Sim for AcRally {
     fn watcher(&self, pages: &[PageSpec]) -> Option<Box<dyn Watcher>> {
         acc::watch::AccWatcher::with_title(pages, "AC Rally")
             .map(|w| Box::new(w) as Box<dyn Watcher>)
+    }
+
+    /// ACC's timing facts on AC Rally's pages (ACC's layout).
+    fn timing(&self, pages: &[PageSpec]) -> Option<Box<dyn TimingSource>> {
+        family::timing::FamilyTiming::new(&FAMILY, pages, acc::timing::facts)
+            .map(|t| Box::new(t) as Box<dyn TimingSource>)
+    }
+
+    /// The fake world as AC Rally's pages: ACC's, temperatures in Kelvin.
+    fn fake(&self) -> Option<Box<dyn FakeRenderer>> {
+        Some(Box::new(family::fake::FamilyFake::new(
+            &FAMILY,
+            acc::fake::render_acrally,
+        )))
     }
 }

@@ -194,7 +194,7 @@ impl Simulator for PatternWriter {
     }
 
     fn stop(&mut self) -> Result<(), SimError> {
-        write_stopped(&self.graphics)
+        write_stopped(&self.graphics).map(|_| ())
     }
 }
 
