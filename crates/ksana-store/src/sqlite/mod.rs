@@ -9,7 +9,7 @@ mod sql;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, ErrorCode, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode};
 
 use crate::StoreError;
 
@@ -79,7 +79,7 @@ impl SqliteStore {
         conn.pragma_update(None, "foreign_keys", true)
             .map_err(fail)?;
         set_wal(&conn).map_err(fail)?;
-        migrate(&mut conn, &shown)?;
+        migrations::migrate(&mut conn, &shown)?;
         Ok(Self { conn, path })
     }
 }
@@ -104,7 +104,7 @@ fn set_wal(conn: &Connection) -> rusqlite::Result<()> {
 
 /// Classifies an error met while opening: "not a database" and corruption get their own
 /// variant, the rest is [`StoreError::Open`].
-fn open_error(path: &Path, e: rusqlite::Error) -> StoreError {
+pub(super) fn open_error(path: &Path, e: rusqlite::Error) -> StoreError {
     match e.sqlite_error_code() {
         Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => StoreError::NotADatabase {
             path: path.to_path_buf(),
@@ -115,68 +115,4 @@ fn open_error(path: &Path, e: rusqlite::Error) -> StoreError {
             source: e,
         },
     }
-}
-
-/// Brings the schema to [`SCHEMA_VERSION`], or refuses a newer or foreign database. An
-/// up-to-date file is only read (a reader opening beside a writer takes no write lock); else
-/// the steps run in one immediate transaction (two processes opening a new file at once
-/// migrate it once: the second sees the first's result).
-fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
-    if current_version(conn, path)? == SCHEMA_VERSION {
-        return Ok(());
-    }
-    let fail = |e| open_error(path, e);
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(fail)?;
-    let found = current_version(&tx, path)?;
-    if found == 0 {
-        tx.execute(sql::CREATE_MIGRATION_TABLE, []).map_err(fail)?;
-    }
-    for (version, step) in (1..)
-        .zip(migrations::STEPS)
-        .skip(usize::try_from(found).unwrap_or(0))
-    {
-        let mig = |source| StoreError::Migration {
-            path: path.to_path_buf(),
-            version,
-            source,
-        };
-        tx.execute_batch(step).map_err(mig)?;
-        tx.execute(sql::RECORD_MIGRATION, [version]).map_err(mig)?;
-    }
-    tx.pragma_update(None, "user_version", SCHEMA_VERSION)
-        .map_err(fail)?;
-    tx.commit().map_err(fail)
-}
-
-/// The file's schema version: 0 for an empty file (no migration table yet). Errors for a file
-/// with other tables and no migration table, and for a version newer than this build's.
-fn current_version(conn: &Connection, path: &Path) -> Result<i64, StoreError> {
-    let fail = |e| open_error(path, e);
-    let has_table: i64 = conn
-        .query_row(sql::HAS_MIGRATION_TABLE, [], |r| r.get(0))
-        .map_err(fail)?;
-    if has_table == 0 {
-        let tables: i64 = conn
-            .query_row(sql::COUNT_TABLES, [], |r| r.get(0))
-            .map_err(fail)?;
-        if tables > 0 {
-            return Err(StoreError::ForeignDatabase {
-                path: path.to_path_buf(),
-            });
-        }
-        return Ok(0);
-    }
-    let found: i64 = conn
-        .query_row(sql::SCHEMA_VERSION, [], |r| r.get(0))
-        .map_err(fail)?;
-    if found > SCHEMA_VERSION {
-        return Err(StoreError::SchemaTooNew {
-            path: path.to_path_buf(),
-            found,
-            supported: SCHEMA_VERSION,
-        });
-    }
-    Ok(found)
 }

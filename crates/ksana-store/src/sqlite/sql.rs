@@ -8,7 +8,7 @@ pub(super) const HAS_MIGRATION_TABLE: &str =
 pub(super) const COUNT_TABLES: &str =
     "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'";
 /// The migration table.
-pub(super) const CREATE_MIGRATION_TABLE: &str = "CREATE TABLE schema_migrations (
+pub(super) const CREATE_MIGRATION_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
     version    INTEGER PRIMARY KEY,
     applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 )";
