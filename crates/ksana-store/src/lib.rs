@@ -6,6 +6,8 @@
 //! in the user's data directory, see [`default_db_path`]). docs/STORE.md describes the
 //! schema, the migration policy and how a writer and readers share one file.
 
+#![warn(missing_docs)]
+
 mod error;
 mod path;
 mod sqlite;
