@@ -190,6 +190,15 @@ fn offtrack() {
 
 #[test]
 fn offtrack_late() {
+    // The excursion lies within the last second before the line of lap 2.
+    let (_, states) = run(Scenario::OfftrackLate, 7, 0.01, 2000.0);
+    let off: Vec<&WorldState> = states.iter().filter(|s| s.timing.off_track).collect();
+    assert!(off.len() >= 30, "{}", off.len());
+    for s in &off {
+        let to_line = (1.0 - s.timing.lap_dist_pct) * s.session.track_length_m / s.car.speed_ms;
+        assert_eq!(s.timing.completed_laps, 1);
+        assert!((0.15..0.65).contains(&to_line), "{to_line}");
+    }
     check_shape(
         Scenario::OfftrackLate,
         0.01,
@@ -224,7 +233,7 @@ fn pitstop() {
 
 #[test]
 fn restart() {
-    check_shape(
+    let t = check_shape(
         Scenario::Restart,
         0.01,
         &[
@@ -232,6 +241,10 @@ fn restart() {
             ("practice", vec![out(1), flying(2), unfinished(3, false)]),
         ],
     );
+    // The restarted lap got through S1 (60 % > 33 %): S1 known, the rest not.
+    let lap = &t.sessions[0].laps[0];
+    assert!(lap.sectors_ms[0].unwrap() > 20_000.0);
+    assert_eq!(&lap.sectors_ms[1..], &[None, None]);
 }
 
 #[test]
