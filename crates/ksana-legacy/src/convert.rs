@@ -97,6 +97,15 @@ fn bad_frame(path: &Path, i: u64, rec: &RawRecord, what: &str) -> LegacyError {
     LegacyError::malformed(path, rec.offset, format!("frame {i}: {what}"))
 }
 
+/// What a conversion did.
+#[derive(Clone, Debug)]
+pub struct Converted {
+    /// The sim id of the new recording (`iracing`, `acc`, `ac`, …).
+    pub sim: &'static str,
+    /// Frames written, the source format, notes.
+    pub report: ImportReport,
+}
+
 /// Converts the legacy file `file` (`len` bytes, named `path` in errors and metadata) into a
 /// ksana recording written to `out`. Returns the sink and what was done.
 pub fn convert<R: Read + Seek, W: Sink>(
@@ -105,7 +114,7 @@ pub fn convert<R: Read + Seek, W: Sink>(
     len: u64,
     opts: &ConvertOptions,
     out: W,
-) -> Result<(W, ImportReport), LegacyError> {
+) -> Result<(W, Converted), LegacyError> {
     let (fh, frames, tail) = scan(path, &mut file, len)?;
     if frames == 0 {
         return Err(LegacyError::malformed(
@@ -143,12 +152,12 @@ pub fn convert<R: Read + Seek, W: Sink>(
         notes: Vec::new(),
         written: 0,
     };
-    let (out, mut report) = match payload {
+    let (out, (sim, mut report)) = match payload {
         Payload::Irac => ctx.irac(&mut recs, rec0, raw0, out)?,
         Payload::Acsa | Payload::Accz => ctx.assetto(&mut recs, rec0, raw0, payload, out)?,
     };
     report.notes = ctx.notes;
-    Ok((out, report))
+    Ok((out, Converted { sim, report }))
 }
 
 /// The state of one conversion.
@@ -276,7 +285,7 @@ impl Ctx<'_> {
         rec0: RawRecord,
         raw0: Vec<u8>,
         out: W,
-    ) -> Result<(W, ImportReport), LegacyError> {
+    ) -> Result<(W, (&'static str, ImportReport)), LegacyError> {
         let shmd = self.fh.kind != LegacyKind::Ksana;
         let pv = self.fh.payload_version;
         let path = self.path;
@@ -411,7 +420,7 @@ impl Ctx<'_> {
                 "{segments} var-header changes started new segments"
             ));
         }
-        Ok((out, self.report("iRacing")))
+        Ok((out, ("iracing", self.report("iRacing"))))
     }
 
     fn assetto<R: Read + Seek, W: Sink>(
@@ -421,7 +430,7 @@ impl Ctx<'_> {
         raw0: Vec<u8>,
         payload: Payload,
         out: W,
-    ) -> Result<(W, ImportReport), LegacyError> {
+    ) -> Result<(W, (&'static str, ImportReport)), LegacyError> {
         let pv = self.fh.payload_version;
         let path = self.path;
         fn parse(raw: &[u8], payload: Payload, pv: i32) -> Result<AcFrame<'_>, (usize, String)> {
@@ -505,6 +514,6 @@ impl Ctx<'_> {
             next = self.next_raw(recs, i)?;
         }
         let out = w.finish()?;
-        Ok((out, self.report(fam.name)))
+        Ok((out, (fam.id, self.report(fam.name))))
     }
 }

@@ -22,12 +22,12 @@ pub mod irac;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
-pub use convert::{ConvertOptions, META_PREFIX, TIMESTAMPS_NOTE, convert, frame_ns};
+pub use convert::{ConvertOptions, Converted, META_PREFIX, TIMESTAMPS_NOTE, convert, frame_ns};
 pub use detect::{FILE_HEADER_LEN, LEGACY_MAGIC, LegacyKind, detect};
 pub use error::{ErrorKind, LegacyError};
 
 use ksana_format::Sink;
-use ksana_sims::import::{ImportOptions, ImportReport};
+use ksana_sims::import::ImportOptions;
 
 /// The first [`FILE_HEADER_LEN`] bytes of `path` (fewer when the file is shorter).
 fn prefix(path: &Path) -> Result<Vec<u8>, LegacyError> {
@@ -53,7 +53,7 @@ pub fn import_file(
     path: &Path,
     opts: &ImportOptions,
     out: &mut dyn Sink,
-) -> Result<Option<ImportReport>, LegacyError> {
+) -> Result<Option<Converted>, LegacyError> {
     if detect(&prefix(path)?).is_none() {
         return Ok(None);
     }
@@ -69,6 +69,6 @@ pub fn import_file(
         import: *opts,
         modified_unix_ns,
     };
-    let (_, report) = convert(path, BufReader::new(file), md.len(), &copts, out)?;
-    Ok(Some(report))
+    let (_, done) = convert(path, BufReader::new(file), md.len(), &copts, out)?;
+    Ok(Some(done))
 }

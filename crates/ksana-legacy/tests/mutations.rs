@@ -152,7 +152,7 @@ fn every_undamaged_variant_imports() {
         let (head, frames, ksana) = payloads(v);
         let b = build(&head, &frames, ksana);
         let opts = ConvertOptions::default();
-        let (_, report) = convert(
+        let (_, done) = convert(
             Path::new("m.bin"),
             Cursor::new(&b),
             b.len() as u64,
@@ -160,6 +160,12 @@ fn every_undamaged_variant_imports() {
             Vec::new(),
         )
         .unwrap_or_else(|e| panic!("variant {v}: {e}"));
-        assert_eq!(report.frames, 3, "variant {v}");
+        assert_eq!(done.report.frames, 3, "variant {v}");
+        let want = if matches!(v, 2 | 3 | 5) {
+            "acc"
+        } else {
+            "iracing"
+        };
+        assert_eq!(done.sim, want, "variant {v}");
     }
 }

@@ -16,7 +16,7 @@ fn import(bytes: &[u8], salvage: bool) -> Result<(Recording, ImportReport), Lega
         import: ImportOptions { salvage },
         modified_unix_ns: Some(1_700_000_010_000_000_000),
     };
-    let (out, report) = convert(
+    let (out, done) = convert(
         Path::new("old.ksr"),
         Cursor::new(bytes.to_vec()),
         bytes.len() as u64,
@@ -25,7 +25,7 @@ fn import(bytes: &[u8], salvage: bool) -> Result<(Recording, ImportReport), Lega
     )?;
     Ok((
         Recording::from_bytes(out).expect("a valid recording"),
-        report,
+        done.report,
     ))
 }
 

@@ -58,7 +58,15 @@ pub fn run(a: &ImportArgs) -> Result<ExitCode> {
     }
     let mut tmp = temp_beside(&out)?;
     let opts = ImportOptions { salvage: a.salvage };
-    let Some((sim, report)) = import_file(&a.file, &opts, tmp.as_file_mut())? else {
+    // An old ksana or shm-debugger file first (told by content), then the sims' own files.
+    let legacy = ksana_legacy::import_file(&a.file, &opts, tmp.as_file_mut())
+        .map_err(ksana_sims::SimError::from)?
+        .map(|d| (ksana_sims::by_id(d.sim), d.report));
+    let Some((sim, report)) = (match legacy {
+        Some((Some(sim), report)) => Some((sim, report)),
+        Some((None, _)) => bail!("a legacy import produced an unknown sim"),
+        None => import_file(&a.file, &opts, tmp.as_file_mut())?,
+    }) else {
         return Err(crate::input::unknown_format(&a.file).into());
     };
     persist(tmp, &out)?;

@@ -44,6 +44,20 @@ pub fn open_reporting(path: &Path, salvage: bool) -> Result<(Recording, Option<I
     if is_recording(path)? {
         return Ok((Recording::open_with(path, ReadOptions { salvage })?, None));
     }
+    // An old ksana or shm-debugger file: converted into an anonymous temporary file (in the
+    // system temp dir, removed by the OS when the recording is dropped).
+    if ksana_legacy::detect_file(path)
+        .map_err(SimError::from)?
+        .is_some()
+    {
+        let mut tmp = tempfile::tempfile()?;
+        let done = ksana_legacy::import_file(path, &ImportOptions { salvage }, &mut tmp)
+            .map_err(SimError::from)?
+            .ok_or_else(|| unknown_format(path))?;
+        let src = ksana_format::FileSource::new(tmp)?;
+        let rec = Recording::from_source(Box::new(src), path, ReadOptions { salvage })?;
+        return Ok((rec, Some(done.report)));
+    }
     let mut bytes = Vec::new();
     let Some((_, report)) = import_file(path, &ImportOptions { salvage }, &mut bytes)? else {
         // No sim knows it either: the recording reader says best what it is not (empty, an
