@@ -202,3 +202,53 @@ fn reset_flag_restarts_the_lap_at_once() {
         vec![(1, None), (1, Some(92000)), (2, None)]
     );
 }
+
+#[test]
+fn without_a_lap_count_the_distance_wrap_is_the_line() {
+    let mut samples = Drive::new(&[90.0, 91.2, 30.0]).all();
+    samples.iter_mut().for_each(|s| s.completed_laps = None);
+    let (_, sessions) = run(&samples);
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(
+        times(&sessions[0]),
+        vec![(1, Some(90000)), (2, Some(91200)), (3, None)]
+    );
+    assert!(sessions[0].laps[1].counts_for_best());
+}
+
+#[test]
+fn lap_count_before_the_timer_reset_is_not_a_restart() {
+    // The lap count goes up at the line; the lap timer shows the old lap for two more samples.
+    let mut samples = Drive::new(&[90.0, 91.2, 30.0]).all();
+    for s in samples
+        .iter_mut()
+        .filter(|s| (90.0..90.25).contains(&s.rec_time_s))
+    {
+        s.current_lap_ms = Some(90_000.0 + (s.rec_time_s - 90.0) * 1000.0);
+    }
+    let (ev, sessions) = run(&samples);
+    assert_eq!(
+        times(&sessions[0]),
+        vec![(1, Some(90000)), (2, Some(91200)), (3, None)]
+    );
+    assert!(sessions[0].laps[1].valid && !sessions[0].laps[1].partial);
+    let abandoned = ev
+        .iter()
+        .filter(|e| matches!(e, LapEvent::LapAbandoned { .. }))
+        .count();
+    assert_eq!(
+        abandoned, 0,
+        "only the final lap, abandoned by finish(), which reports no events"
+    );
+}
+
+#[test]
+fn sessions_shows_the_current_session_while_it_runs() {
+    let mut tr = LapTracker::new();
+    for s in Drive::new(&[90.0, 30.0]).range(0.0, 95.0) {
+        tr.push(&s);
+    }
+    assert_eq!(tr.sessions().len(), 1);
+    assert_eq!(times(&tr.sessions()[0]), vec![(1, Some(90000))]);
+    assert!(tr.sessions()[0].end_reason.is_empty());
+}

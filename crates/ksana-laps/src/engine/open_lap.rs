@@ -40,18 +40,26 @@ impl Stamp {
 /// What the previous Live sample of the session said (for crossings and drops).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Prev {
+    /// When.
     pub stamp: Stamp,
+    /// Lap timer, ms.
     pub current_ms: Option<f64>,
+    /// Lap distance fraction.
     pub pct: Option<f64>,
+    /// In the pit lane.
     pub pit: bool,
+    /// The sim's cumulative split, ms.
     pub split: Option<f64>,
 }
 
 /// A sector change seen, the sim's split not yet.
 #[derive(Clone, Copy, Debug)]
 struct SplitWait {
+    /// The sector whose end split is awaited.
     sector: u32,
+    /// The split before the change.
     base: Option<f64>,
+    /// The change sample.
     at: Stamp,
 }
 
@@ -71,15 +79,23 @@ pub(crate) struct OpenLap {
     /// The sim's lap timer still showed the previous lap at the first sample: its first drop
     /// is the timer catching up, not a crossing.
     pub stale_timer: bool,
+    /// In the pit lane or box at the first sample.
     pub out_lap: bool,
+    /// Entered the pit lane during the lap.
     pub in_lap: bool,
+    /// Out of the pit lane at some sample of the lap.
     seen_out_of_pit: bool,
+    /// In the pit lane at the latest sample.
     pub last_in_pit_lane: bool,
+    /// First invalidation seen (latched).
     pub invalid_reason: Option<&'static str>,
+    /// Sector index at the latest sample.
     last_sector: Option<u32>,
     /// Cumulative sim split at the end of sector k (None: the change was seen, the split not).
     splits: BTreeMap<u32, Option<f64>>,
+    /// The split being waited for.
     split_wait: Option<SplitWait>,
+    /// The sim gives sector indices and splits for this lap (source 1).
     uses_sim_splits: bool,
     /// Interpolated sim time (s) of the crossing of sector_starts[k], k ≥ 1 (None: rejected).
     dist: BTreeMap<usize, Option<f64>>,
