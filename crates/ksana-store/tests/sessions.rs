@@ -295,3 +295,34 @@ fn hostile_filter_text_is_data_not_sql() {
         .unwrap();
     assert_eq!(store.session(id).unwrap().unwrap().session, odd);
 }
+
+#[test]
+fn a_nan_time_is_refused_not_stored_as_garbage() {
+    let mut store = SqliteStore::open_in_memory().unwrap();
+    let s = session("acc", "monza", "bmw", f64::NAN);
+    let err = store
+        .save_session(&s, &meta("/r", "2026-01-01T00:00:00Z"))
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("NOT NULL constraint failed: sessions.start_s"),
+        "{err}"
+    );
+    let mut s = session("acc", "monza", "bmw", 0.0);
+    s.laps.push(Lap {
+        end_s: f64::NAN,
+        ..clean_lap(1, [1, 2, 3])
+    });
+    assert!(
+        store
+            .save_session(&s, &meta("/r", "2026-01-01T00:00:00Z"))
+            .is_err()
+    );
+    // Nothing of the refused sessions stayed.
+    assert!(
+        store
+            .sessions(&SessionFilter::default())
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -103,8 +103,10 @@ impl LapStore for SqliteStore {
     }
 
     fn session(&self, id: SessionId) -> Result<Option<StoredSession>, StoreError> {
-        let found = self
-            .conn
+        // One read transaction: the row, laps and sectors come from the same snapshot even
+        // while `ksana dump` adds laps.
+        let snapshot = self.conn.unchecked_transaction()?;
+        let found = snapshot
             .query_row(sql::GET_SESSION, [id], |r| {
                 let summary = summary_from_row(r)?;
                 let session = Session {
@@ -126,12 +128,14 @@ impl LapStore for SqliteStore {
         let Some(mut stored) = found else {
             return Ok(None);
         };
-        stored.session.laps = read_laps(&self.conn, id)?;
+        stored.session.laps = read_laps(&snapshot, id)?;
         Ok(Some(stored))
     }
 
     fn personal_bests(&self) -> Result<Vec<PersonalBest>, StoreError> {
-        bests::personal_bests(&self.conn)
+        // One snapshot for the three grouped queries (see `session`).
+        let snapshot = self.conn.unchecked_transaction()?;
+        bests::personal_bests(&snapshot)
     }
 }
 
