@@ -5,9 +5,11 @@
 //! Modules: [`layout`] (bytes), [`vars`] and [`flags`] (typed variables), [`session`] (the
 //! YAML), [`race_state`] (who is where), [`ibt`] (disk files), `reader`/`publisher` (record and
 //! play live memory), `status_server` (the HTTP sim-status check), [`broadcast`] (commands),
-//! [`pattern`] (the self-checking stand-in of `ksana simulate`).
+//! [`pattern`] (the self-checking stand-in of `ksana simulate`), [`timing`] (frames as lap-engine
+//! samples), [`fake`] (the fake sim's world as iRacing pages).
 
 pub mod broadcast;
+pub mod fake;
 pub mod flags;
 pub mod ibt;
 pub mod layout;
@@ -17,6 +19,7 @@ pub mod race_state;
 mod reader;
 pub mod session;
 pub mod status_server;
+pub mod timing;
 pub mod vars;
 mod watch;
 
@@ -44,6 +47,16 @@ impl Sim for Iracing {
     /// Session, flags, what remains and the running order ([`watch`]).
     fn watcher(&self, pages: &[PageSpec]) -> Option<Box<dyn crate::sim::Watcher>> {
         watch::watcher(pages)
+    }
+
+    /// Timing samples for the lap engine ([`timing`]).
+    fn timing(&self, pages: &[PageSpec]) -> Option<Box<dyn crate::sim::TimingSource>> {
+        timing::timing(pages)
+    }
+
+    /// The fake sim's world as iRacing pages ([`fake`]).
+    fn fake(&self) -> Option<Box<dyn crate::sim::FakeRenderer>> {
+        Some(Box::new(fake::IracingFake::new()))
     }
 
     /// Live when the mapping exists, `status == 1` and a buffer's tick advances within
