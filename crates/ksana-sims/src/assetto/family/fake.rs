@@ -295,6 +295,125 @@ mod tests {
         assert_eq!(status_code(WorldStatus::Paused), 3);
     }
 
+    /// The fake world's demo and off-track scenarios, every step rendered as each member and read back by
+    /// the member's own timing source: every sample equals the world's timing.
+    #[test]
+    fn a_world_rendered_and_read_back_gives_the_worlds_timing() {
+        use ksana_laps::SimState;
+        use ksana_synth::world::{Scenario, World};
+
+        use crate::assetto::{ac::Ac, acc::Acc, acevo::AcEvo, acrally::AcRally};
+        use crate::sim::Sim;
+
+        let sims: [&dyn Sim; 4] = [&Acc, &Ac, &AcRally, &AcEvo];
+        let runs = sims
+            .iter()
+            .flat_map(|s| [(*s, Scenario::Demo), (*s, Scenario::Offtrack)]);
+        for (sim, scenario) in runs {
+            let mut world = World::new(scenario, 1);
+            let mut fake = sim.fake().unwrap();
+            let mut timing = sim.timing(&fake.pages()).unwrap();
+            let mut out = vec![Vec::new(); 3];
+            let mut changed = [false; 3];
+            let (mut laps_seen, mut splits_seen, mut steps) = (0u32, 0u32, 0u32);
+            let (mut invalid_seen, mut pit_seen, mut off_seen) = (false, false, false);
+            while !world.finished() && steps < 60_000 {
+                let w = world.step(1.0 / 60.0).clone();
+                steps += 1;
+                fake.render(&w, &mut out, &mut changed).unwrap();
+                let pages: Vec<&[u8]> = out.iter().map(Vec::as_slice).collect();
+                let s = timing.sample(w.time_s, &pages).unwrap().unwrap();
+                let t = &w.timing;
+                let ctx = format!("{} {scenario:?} step {steps}: {s:?}\nworld {t:?}", sim.id());
+                let state = match w.status {
+                    WorldStatus::Menu => SimState::Off,
+                    WorldStatus::Live => SimState::Live,
+                    WorldStatus::Paused => SimState::Paused,
+                    WorldStatus::Replay => SimState::Replay,
+                };
+                assert_eq!(s.state, state, "{ctx}");
+                assert_eq!(s.session.track, w.session.track_id, "{ctx}");
+                assert_eq!(s.session.car, w.session.car_id, "{ctx}");
+                assert_eq!(s.session.driver, w.session.driver_name, "{ctx}");
+                assert_eq!(s.completed_laps, Some(t.completed_laps), "{ctx}");
+                assert_eq!(s.current_lap_ms, Some(t.current_lap_ms.round()), "{ctx}");
+                assert_eq!(s.last_lap_ms, t.last_lap_ms.map(f64::round), "{ctx}");
+                assert_eq!(s.lap_dist_pct, Some(t.lap_dist_pct as f32 as f64), "{ctx}");
+                let clock = -((w.session.time_left_s * 1000.0) as f32 as f64) / 1000.0;
+                assert!((s.sim_time_s.unwrap() - clock).abs() < 1e-3, "{ctx}");
+                assert_eq!(s.in_pit_box, t.in_pit_box, "{ctx}");
+                assert_eq!(s.in_pit_lane, t.in_pit_lane || t.in_pit_box, "{ctx}");
+                assert_eq!(s.off_track, w.car.tyres_out > 2, "{ctx}");
+                if sim.id() == "acevo" {
+                    let kind = match w.session.kind {
+                        SessionKind::Practice => "practice",
+                        SessionKind::Race => "race",
+                        SessionKind::Qualify | SessionKind::Hotlap => "time_attack",
+                    };
+                    assert_eq!(s.session.session_type, kind, "{ctx}");
+                    assert_eq!((s.sector_index, s.sim_split_ms), (None, None), "{ctx}");
+                    assert_eq!(s.lap_invalid, !t.lap_valid, "{ctx}");
+                } else {
+                    assert_eq!(s.session.session_type, w.session.kind.name(), "{ctx}");
+                    assert_eq!(
+                        s.session.key,
+                        if sim.id() == "ac" {
+                            String::new()
+                        } else {
+                            w.session.index.to_string()
+                        },
+                        "{ctx}"
+                    );
+                    assert_eq!(s.sector_index, Some(t.sector_index), "{ctx}");
+                    assert_eq!(
+                        s.sector_count,
+                        Some(w.session.sector_starts.len() as u32),
+                        "{ctx}"
+                    );
+                    assert_eq!(s.lap_invalid, sim.id() != "ac" && !t.lap_valid, "{ctx}");
+                    // The cumulative split: ACC's as published, AC's summed from its sectors
+                    // (each rounded to the ms, so the sum may be off by a ms per sector).
+                    match (s.sim_split_ms, t.last_split_ms) {
+                        (Some(a), Some(b)) if t.sector_index > 0 => {
+                            assert!((a - b).abs() <= 2.0, "{ctx}");
+                            splits_seen += 1;
+                        }
+                        (None, _) => {}
+                        (a, b) if t.sector_index == 0 => {
+                            // At the line: ACC still shows the last split of the lap before
+                            // until the first sector ends; AC's sum starts again.
+                            let _ = (a, b);
+                        }
+                        other => panic!("split {other:?}: {ctx}"),
+                    }
+                }
+                laps_seen = laps_seen.max(t.completed_laps);
+                invalid_seen |= s.lap_invalid;
+                pit_seen |= s.in_pit_box;
+                off_seen |= s.state == SimState::Off;
+            }
+            assert!(
+                laps_seen >= 2,
+                "{} {scenario:?}: {laps_seen} laps",
+                sim.id()
+            );
+            let name = format!("{} {scenario:?}", sim.id());
+            assert!(pit_seen, "{name}: the car starts in its box");
+            if scenario == Scenario::Demo {
+                assert!(off_seen, "{name}: the demo ends in the menu");
+            } else {
+                assert_eq!(invalid_seen, sim.id() != "ac", "{name}: an invalid lap");
+            }
+            if sim.id() != "acevo" {
+                assert!(
+                    splits_seen > 100,
+                    "{} {scenario:?}: {splits_seen} splits",
+                    sim.id()
+                );
+            }
+        }
+    }
+
     fn fill(w: &WorldState, ids: PacketIds, p: &mut [u8], g: &mut [u8], _s: &mut [u8]) {
         p[..4].copy_from_slice(&ids.physics.to_le_bytes());
         g[..4].copy_from_slice(&ids.graphics.to_le_bytes());
