@@ -199,15 +199,16 @@ fn filters_and_pages_newest_first() {
         ("iracing", "monza", "bmw", "Ana", "2026-04-05T10:00:00Z"),
         ("acc", "monza", "bmw", "Ana", "2026-05-05T10:00:00Z"),
     ];
-    let mut id = Vec::new();
-    for (i, (sim, track, car, driver, at)) in rows.iter().enumerate() {
+    // Stored in an order unlike their dates (3, 0, 4, 1, 2), so that "newest first" cannot
+    // be the insertion order.
+    let mut id = [0; 5];
+    for i in [3, 0, 4, 1, 2] {
+        let (sim, track, car, driver, at) = rows[i];
         let mut s = session(sim, track, car, i as f64);
-        s.driver = (*driver).into();
-        id.push(
-            store
-                .save_session(&s, &meta(&format!("/rec/{i}.ksana"), at))
-                .unwrap(),
-        );
+        s.driver = driver.into();
+        id[i] = store
+            .save_session(&s, &meta(&format!("/rec/{i}.ksana"), at))
+            .unwrap();
     }
     let all = store.sessions(&SessionFilter::default()).unwrap();
     assert_eq!(ids(&all), vec![id[4], id[3], id[2], id[1], id[0]]);
@@ -325,4 +326,35 @@ fn a_nan_time_is_refused_not_stored_as_garbage() {
             .unwrap()
             .is_empty()
     );
+}
+
+#[test]
+fn a_session_without_recording_date_is_dated_when_stored() {
+    let mut store = SqliteStore::open_in_memory().unwrap();
+    let old = store
+        .save_session(
+            &session("acc", "monza", "bmw", 0.0),
+            &meta("/r", "2001-01-01T00:00:00Z"),
+        )
+        .unwrap();
+    let undated = ksana_store::SessionMeta {
+        source: "/u".into(),
+        recorded_at: None,
+    };
+    let new = store
+        .save_session(&session("ac", "imola", "f40", 0.0), &undated)
+        .unwrap();
+    let all = store.sessions(&SessionFilter::default()).unwrap();
+    assert_eq!(ids(&all), vec![new, old]);
+    assert_eq!(all[0].recorded_at, None);
+    assert!(
+        all[0].created_at.as_str() > "2020-01-01T00:00:00Z",
+        "{}",
+        all[0].created_at
+    );
+    let since_2020 = SessionFilter {
+        from: Some("2020-01-01T00:00:00Z".into()),
+        ..SessionFilter::default()
+    };
+    assert_eq!(ids(&store.sessions(&since_2020).unwrap()), vec![new]);
 }
