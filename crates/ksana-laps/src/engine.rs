@@ -16,6 +16,8 @@ const SIM_TIME_BACK_S: f64 = 0.5;
 const LAST_LAP_WAIT_S: f64 = 1.5;
 /// How long a drop of the lap timer waits for the lap count to confirm a crossing (s).
 const CROSSING_CONFIRM_S: f64 = 2.0;
+/// A sim lap time at or above this (24 h, ms) is a placeholder ("no time"), not a time.
+const MAX_LAP_MS: f64 = 86_400_000.0;
 /// How far apart (s) a distance wrap and a lap-count crossing may be and still be one crossing.
 const WRAP_MATCH_S: f64 = 2.0;
 
@@ -237,6 +239,16 @@ impl LapTracker {
     }
 }
 
+/// Is `v` a lap time (finite, above 0, below [`MAX_LAP_MS`]) rather than a placeholder?
+fn plausible(v: f64) -> bool {
+    v.is_finite() && v > 0.0 && v < MAX_LAP_MS
+}
+
+/// The sample's last lap time when it is a time.
+fn last_lap(s: &TimingSample) -> Option<f64> {
+    s.last_lap_ms.filter(|v| plausible(*v))
+}
+
 /// The sector count a sample tells: its own, or the number of sector starts.
 fn sector_count(s: &TimingSample) -> Option<u32> {
     s.sector_count.or_else(|| {
@@ -344,7 +356,7 @@ impl Run {
             }
         }
         self.poll_finishing(s, sess, ev);
-        if let Some(l) = s.last_lap_ms {
+        if let Some(l) = last_lap(s) {
             self.last_last_ms = Some(l);
         }
         if s.incidents.is_some() {
@@ -371,7 +383,7 @@ impl Run {
             self.last_rec = s.rec_time_s;
         }
         self.poll_finishing(s, sess, ev);
-        if let Some(l) = s.last_lap_ms {
+        if let Some(l) = last_lap(s) {
             self.last_last_ms = Some(l);
         }
     }
@@ -457,7 +469,7 @@ impl Run {
         };
         f.lap.poll_split(s);
         let stamp = Stamp::of(s);
-        match s.last_lap_ms {
+        match last_lap(s) {
             Some(v) if Some(v) != f.base_last => self.settle(Some(v), true, sess, ev),
             last if stamp.since(&f.wait_from) > LAST_LAP_WAIT_S => match last {
                 Some(v) => self.settle(Some(v), true, sess, ev),
@@ -499,9 +511,9 @@ impl Run {
             return;
         };
         let time = sim_ms
-            .filter(|v| v.is_finite() && *v > 0.0)
+            .filter(|v| plausible(*v))
             .or_else(|| computed_time(&f));
-        let from_sim = from_sim && sim_ms.is_some_and(|v| v.is_finite() && v > 0.0);
+        let from_sim = from_sim && sim_ms.is_some_and(plausible);
         let n = sess.sector_count.map_or(0, |c| c.min(64) as usize);
         let end_line = f.end_line.flatten();
         let sectors = f.lap.sectors(n, time, from_sim, end_line, !f.jump);
@@ -559,9 +571,10 @@ impl Run {
 }
 
 /// The lap time from the observed line crossings, ms: interpolated by distance when both ends
-/// were, else the sim times of the crossing samples. `None` when the start was not observed.
+/// were, else the sim times of the lap's first sample and of the crossing sample. `None` when
+/// the start was not observed.
 fn computed_time(f: &Finishing) -> Option<f64> {
-    if f.lap.start_partial || f.jump || !f.lap.by_line {
+    if f.lap.start_partial || f.jump {
         return None;
     }
     let by_dist = f

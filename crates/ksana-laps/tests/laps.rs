@@ -252,3 +252,18 @@ fn sessions_shows_the_current_session_while_it_runs() {
     assert_eq!(times(&tr.sessions()[0]), vec![(1, Some(90000))]);
     assert!(tr.sessions()[0].end_reason.is_empty());
 }
+
+#[test]
+fn placeholder_last_lap_time_is_not_a_time() {
+    let mut samples = Drive::new(&[90.0, 91.2, 30.0]).all();
+    samples
+        .iter_mut()
+        .filter(|s| s.rec_time_s < 181.2)
+        .for_each(|s| s.last_lap_ms = Some(2_147_483_647.0));
+    let (_, sessions) = run(&samples);
+    // Lap 1's time is computed from the observed crossings (sample times: 0.0 to 90.0 s).
+    assert_eq!(
+        times(&sessions[0])[..2],
+        [(1, Some(90000)), (2, Some(91200))]
+    );
+}
