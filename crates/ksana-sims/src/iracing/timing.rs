@@ -406,6 +406,77 @@ mod tests {
         }
     }
 
+    /// Every scenario of the fake world, rendered and sampled at 10 Hz for up to 20 minutes:
+    /// each sample says what the world's state says (times through f32 as iRacing's are).
+    #[test]
+    fn every_scenario_samples_as_its_world() {
+        use ksana_synth::world::{Scenario, SessionKind, World};
+        for &sc in Scenario::all() {
+            let mut world = World::new(sc, 7);
+            let mut f = IracingFake::new();
+            let mut t = source();
+            let mut keys = std::collections::BTreeSet::new();
+            let mut indexes = std::collections::BTreeSet::new();
+            for i in 0..12_000 {
+                let w = world.step(0.1).clone();
+                let s = sample(t.as_mut(), &render(&mut f, &w).0);
+                let at = format!("{} step {i}", sc.name());
+                let want_state = match w.status {
+                    WorldStatus::Menu => SimState::Off,
+                    WorldStatus::Live | WorldStatus::Paused => SimState::Live,
+                    WorldStatus::Replay => SimState::Replay,
+                };
+                assert_eq!(s.state, want_state, "{at}");
+                assert_eq!(s.sim_time_s, Some(w.session.elapsed_s), "{at}");
+                let tm = &w.timing;
+                assert_eq!(s.completed_laps, Some(tm.completed_laps), "{at}");
+                let near =
+                    |a: Option<f64>, b: f64, tol: f64| a.is_some_and(|a| (a - b).abs() <= tol);
+                assert!(
+                    near(s.current_lap_ms, tm.current_lap_ms, 0.05),
+                    "{at}: {s:?}"
+                );
+                match tm.last_lap_ms {
+                    Some(l) => assert!(near(s.last_lap_ms, l, 0.05), "{at}"),
+                    None => assert_eq!(s.last_lap_ms, None, "{at}"),
+                }
+                assert!(near(s.lap_dist_pct, tm.lap_dist_pct, 1e-6), "{at}");
+                assert_eq!(s.incidents, Some(tm.incidents), "{at}");
+                if w.status != WorldStatus::Menu {
+                    assert_eq!(s.off_track, tm.off_track && !tm.in_pit_lane, "{at}");
+                    assert_eq!(s.in_pit_lane, tm.in_pit_lane, "{at}");
+                    assert_eq!(s.in_pit_box, tm.in_pit_box, "{at}");
+                }
+                assert!(!s.reset);
+                let kind = match w.session.kind {
+                    SessionKind::Practice => "practice",
+                    SessionKind::Qualify => "qualify",
+                    SessionKind::Race => "race",
+                    SessionKind::Hotlap => "testing",
+                };
+                assert_eq!(s.session.session_type, kind, "{at}");
+                assert_eq!(s.session.track, w.session.track_name, "{at}");
+                assert_eq!(s.session.car, w.session.car_name, "{at}");
+                assert_eq!(s.session.driver, w.session.driver_name, "{at}");
+                assert_eq!(s.sector_starts.len(), w.session.sector_starts.len(), "{at}");
+                for (a, b) in s.sector_starts.iter().zip(&w.session.sector_starts) {
+                    assert!((a - b).abs() <= 5e-7, "{at}: {a} vs {b}");
+                }
+                keys.insert(s.session.key.clone());
+                indexes.insert(w.session.index);
+                if world.finished() {
+                    break;
+                }
+            }
+            assert_eq!(
+                keys.len(),
+                indexes.len(),
+                "{}: one key per world session",
+                sc.name()
+            );
+        }
+    }
+
     #[test]
     fn the_ident_is_shared_until_it_changes_and_survives_broken_yaml() {
         let mut f = IracingFake::new();
