@@ -5,7 +5,7 @@
 //! through a [`ksana_sims::SimPublisher`] at the recorded times. Neither knows any sim.
 
 mod error;
-// mod fake; (enabled when the fake world lands)
+mod fake;
 mod pacer;
 mod play;
 mod record;
@@ -14,6 +14,7 @@ mod stats;
 mod timefmt;
 
 pub use error::EngineError;
+pub use fake::{FakeOptions, FakeReport, run_fake_live, write_fake_recording};
 pub use pacer::Pacer;
 pub use play::{Control, PlayOptions, PlayReport, PlayStatus, StopReason, play};
 pub use record::{
