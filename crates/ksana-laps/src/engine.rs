@@ -329,14 +329,15 @@ impl Run {
             self.last_completed = s.completed_laps;
         }
         // A drop that the lap count did not confirm: the lap was restarted.
-        if self
+        let expired = self
             .next
             .as_ref()
-            .is_some_and(|p| stamp.since(&p.at) > CROSSING_CONFIRM_S)
-        {
+            .is_some_and(|p| stamp.since(&p.at) > CROSSING_CONFIRM_S);
+        if expired {
             self.restart_lap(None, sess, ev);
         }
-        if s.reset && !self.prev_reset {
+        // A reset restarts the lap (once: not again when the drop's restart just did).
+        if s.reset && !self.prev_reset && !expired {
             self.restart_lap(Some(s), sess, ev);
         }
         // The sample belongs to the pending next lap when there is one.

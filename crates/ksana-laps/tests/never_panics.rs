@@ -102,6 +102,11 @@ proptest! {
             prop_assert!(!s.end_reason.is_empty());
             for l in &s.laps {
                 prop_assert!(l.sectors_ms.len() <= 3);
+                prop_assert!(l.start_s <= l.end_s, "{:?}", l);
+                prop_assert!(s.start_s <= l.start_s && l.end_s <= s.end_s, "{:?} in {} to {}", l, s.start_s, s.end_s);
+            }
+            for w in s.laps.windows(2) {
+                prop_assert!(w[0].start_s <= w[1].start_s, "{:?}", w);
             }
         }
     }
