@@ -3,7 +3,8 @@
 //! pyaccsharedmemory and acevo-sdk follow the pages in a private root
 //! (`tools/peers/assetto_follow.py`) from the first `AC_LIVE` to the stop, and must read a car
 //! driving (speed, rpm), the world's track, car and driver, and laps completing. The pages
-//! reach the root through `ksana play` of a recording of the renderer's frames.
+//! reach the root live from `ksana simulate --sim acc|acevo`, and through `ksana play` of a
+//! recording of the renderer's frames.
 
 /// Writes a recording of the renderer of `sim` on the fake world's laps scenario: `frames`
 /// frames 3 ms apart (the sims' 333 Hz), the world advancing `world_dt` s per frame, each frame
@@ -39,19 +40,35 @@ fn record_fake(path: &std::path::Path, sim: &str, frames: u64, world_dt: f64) {
     w.close().unwrap();
 }
 
-/// Plays a recording of the fake `sim` (`secs` s, the world at `speed` times real time) into a
-/// private root while the follower reads it; the follower's JSON summary, or `None` when no
-/// peer python is configured (skipped outside CI).
+/// Runs `ksana simulate --sim SIM` for `secs` s at `speed` into a private root while the
+/// follower reads it; the follower's JSON summary, or `None` without a peer python.
 #[cfg(unix)]
-fn follow(sim: &str, secs: u64, speed: f64) -> Option<serde_json::Value> {
-    use std::process::{Command, Stdio};
+fn follow_simulate(sim: &str, secs: u64, speed: f64) -> Option<serde_json::Value> {
+    let root = ksana_testkit::shm_root();
+    follow_while(sim, &root, || {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_ksana"));
+        c.args(["simulate", "--sim", sim, "--duration"])
+            .arg(secs.to_string())
+            .arg("--speed")
+            .arg(speed.to_string())
+            .arg("--shm-dir")
+            .arg(root.path());
+        c
+    })
+}
+
+/// Starts the follower on `root`, runs `cmd` (which publishes `sim` there) to its end, and
+/// returns the follower's JSON summary; `None` without a peer python.
+#[cfg(unix)]
+fn follow_while(
+    sim: &str,
+    root: &tempfile::TempDir,
+    cmd: impl FnOnce() -> std::process::Command,
+) -> Option<serde_json::Value> {
+    use std::process::Stdio;
 
     let py = ksana_testkit::peer_python()?;
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join(format!("fake-{sim}.ksana"));
-    record_fake(&file, sim, secs * 333, speed * 0.003);
-    let root = ksana_testkit::shm_root();
-    let checker = Command::new(py)
+    let checker = std::process::Command::new(py)
         .arg(ksana_testkit::repo_root().join("tools/peers/assetto_follow.py"))
         .arg(sim)
         .arg(root.path())
@@ -60,15 +77,10 @@ fn follow(sim: &str, secs: u64, speed: f64) -> Option<serde_json::Value> {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_ksana"))
-        .args(["play", "--shm-dir"])
-        .arg(root.path())
-        .arg(&file)
-        .output()
-        .unwrap();
+    let out = cmd().output().unwrap();
     assert!(
         out.status.success(),
-        "play failed: {}",
+        "the publisher failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     let c = checker.wait_with_output().unwrap();
@@ -76,6 +88,23 @@ fn follow(sim: &str, secs: u64, speed: f64) -> Option<serde_json::Value> {
     eprintln!("{text}{}", String::from_utf8_lossy(&c.stderr));
     assert!(c.status.success(), "the follower failed");
     Some(serde_json::from_str(text.trim()).unwrap())
+}
+
+/// Plays a recording of the fake `sim` (`secs` s, the world at `speed` times real time) into a
+/// private root while the follower reads it; the follower's JSON summary, or `None` when no
+/// peer python is configured (skipped outside CI).
+#[cfg(unix)]
+fn follow(sim: &str, secs: u64, speed: f64) -> Option<serde_json::Value> {
+    ksana_testkit::peer_python()?;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(format!("fake-{sim}.ksana"));
+    record_fake(&file, sim, secs * 333, speed * 0.003);
+    let root = ksana_testkit::shm_root();
+    follow_while(sim, &root, || {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_ksana"));
+        c.args(["play", "--shm-dir"]).arg(root.path()).arg(&file);
+        c
+    })
 }
 
 #[cfg(unix)]
@@ -111,7 +140,7 @@ fn check(r: &serde_json::Value, sm_version: &str) {
 
 #[cfg(unix)]
 #[test]
-fn pyaccsharedmemory_follows_the_fake_acc() {
+fn pyaccsharedmemory_follows_a_played_recording_of_the_fake_acc() {
     let Some(r) = follow("acc", 6, 30.0) else {
         return;
     };
@@ -128,12 +157,35 @@ fn pyaccsharedmemory_follows_the_fake_acc() {
 
 #[cfg(unix)]
 #[test]
-fn acevo_sdk_follows_the_fake_acevo() {
+fn acevo_sdk_follows_a_played_recording_of_the_fake_acevo() {
     let Some(r) = follow("acevo", 6, 30.0) else {
         return;
     };
     check(&r, "1.0");
     // acevo-sdk falls back to heuristics silently: its own structure decoders must have read it.
+    assert_eq!(
+        r["last"]["decoder"], "ac_structure/ac_evo_graphics/ac_evo_static",
+        "{r}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn pyaccsharedmemory_follows_ksana_simulate_acc() {
+    let Some(r) = follow_simulate("acc", 6, 30.0) else {
+        return;
+    };
+    check(&r, "1.9");
+    assert_eq!(r["last"]["decoder"], "pyaccsharedmemory");
+}
+
+#[cfg(unix)]
+#[test]
+fn acevo_sdk_follows_ksana_simulate_acevo() {
+    let Some(r) = follow_simulate("acevo", 6, 30.0) else {
+        return;
+    };
+    check(&r, "1.0");
     assert_eq!(
         r["last"]["decoder"], "ac_structure/ac_evo_graphics/ac_evo_static",
         "{r}"
