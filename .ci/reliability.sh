@@ -64,7 +64,7 @@ if [ "$what" = all ] || [ "$what" = fuzz ]; then
   if [ -f "$fixtures/iracing/ibt_2024_390rows.ibt" ]; then
     head -c 120000 "$fixtures/iracing/ibt_2024_390rows.ibt" >"$corpus/ibt/seed-ibt-head"
   fi
-  targets=(recording recording_crc_fixed testpattern_page iracing_layout iracing_session assetto_pages ibt)
+  targets=(recording recording_crc_fixed testpattern_page iracing_layout iracing_session assetto_pages ibt legacy)
   for t in "${targets[@]}"; do
     section "fuzz $t for $secs s"
     mkdir -p "$corpus/$t" "$fuzz_dir/artifacts/$t"
