@@ -28,6 +28,8 @@ pub struct Drive {
     pub sim_splits: bool,
     pub ident: Arc<SessionIdent>,
     pub sim_offset: f64,
+    /// The lap count (and last lap time) follow the lap timer's reset this late, seconds (ACC).
+    pub count_lag: f64,
 }
 
 impl Drive {
@@ -39,6 +41,7 @@ impl Drive {
             sim_splits: true,
             ident: ident("practice"),
             sim_offset: 0.0,
+            count_lag: 0.0,
         }
     }
 
@@ -56,14 +59,19 @@ impl Drive {
                 } else {
                     None
                 };
+                let shown = if j >= 1 && t - start < self.count_lag {
+                    j - 1
+                } else {
+                    j
+                };
                 return Some(TimingSample {
                     rec_time_s: t,
                     sim_time_s: Some(t + self.sim_offset),
                     state: SimState::Live,
                     session: self.ident.clone(),
-                    completed_laps: Some(j as u32),
+                    completed_laps: Some(shown as u32),
                     current_lap_ms: Some((t - start) * 1000.0),
-                    last_lap_ms: (j >= 1).then(|| self.laps[j - 1] * 1000.0),
+                    last_lap_ms: (shown >= 1).then(|| self.laps[shown - 1] * 1000.0),
                     lap_dist_pct: Some(pct),
                     sector_index: self.sim_splits.then_some(sector as u32),
                     sector_count: Some(self.starts.len() as u32),
