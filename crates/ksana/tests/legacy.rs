@@ -224,3 +224,50 @@ fn a_cut_legacy_file_imports_its_complete_frames_with_a_note() {
     assert!(text(&o.stderr).contains("note: cut last frame dropped"));
     assert!(Path::new(&new).exists());
 }
+
+#[test]
+fn play_publishes_a_legacy_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let shm = tempfile::tempdir().unwrap();
+    let old = dir.path().join("acc.ksr");
+    let frames: Vec<Vec<u8>> = (0..6).map(acc_frame).collect();
+    std::fs::write(&old, ksana_file(1, 20, b"acsa", &frames)).unwrap();
+    let o = ksana(&[
+        os("play"),
+        os("--shm-dir"),
+        shm.path().as_os_str(),
+        old.as_os_str(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("played 6 frames"),
+        "{}",
+        text(&o.stdout)
+    );
+    // The last frame's physics stays in the page: packetId 105, the float 7.5 at 20.
+    let p = std::fs::read(shm.path().join("acpmf_physics")).unwrap();
+    assert_eq!(p.len(), 4096);
+    assert_eq!(&p[0..4], &105i32.to_le_bytes());
+    assert_eq!(&p[20..24], &7.5f32.to_le_bytes());
+
+    // iRacing: the var header and the YAML land where the SDK reads them.
+    let yaml = b"---\nWeekendInfo:\n TrackName: spa\n...\n";
+    let old = dir.path().join("ir.ksr");
+    let frames: Vec<Vec<u8>> = (0..4)
+        .map(|n| irac_frame(n, if n == 0 { yaml } else { b"" }))
+        .collect();
+    std::fs::write(&old, ksana_file(1, 20, b"irac", &frames)).unwrap();
+    let shm = tempfile::tempdir().unwrap();
+    let o = ksana(&[
+        os("play"),
+        os("--shm-dir"),
+        shm.path().as_os_str(),
+        old.as_os_str(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let m = std::fs::read(shm.path().join("IRSDKMemMapFileName")).unwrap();
+    let vho = i32::from_le_bytes(m[28..32].try_into().unwrap()) as usize;
+    let sio = i32::from_le_bytes(m[20..24].try_into().unwrap()) as usize;
+    assert_eq!(&m[vho + 16..vho + 27], b"SessionTime");
+    assert_eq!(&m[sio..sio + yaml.len()], yaml);
+}
