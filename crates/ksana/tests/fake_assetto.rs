@@ -191,3 +191,51 @@ fn acevo_sdk_follows_ksana_simulate_acevo() {
         "{r}"
     );
 }
+
+/// Detection tells the fake members apart as it tells the games apart (docs/ASSETTO.md,
+/// Detection): the fake AC's static says `smVersion` "1.7", the fake AC Rally's tyres are in
+/// Kelvin, the fake ACC neither; the fake Evo has its own pages. While `ksana simulate --sim X`
+/// runs, only X is live.
+#[cfg(unix)]
+#[test]
+fn detection_names_each_fake_member() {
+    use std::time::{Duration, Instant};
+
+    use ksana_sims::Liveness;
+
+    let ids = ["ac", "acc", "acrally", "acevo"];
+    for id in ids {
+        let root = ksana_testkit::shm_root();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ksana"))
+            .args(["simulate", "--sim", id, "--duration", "3", "--shm-dir"])
+            .arg(root.path())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let ns = ksana_shm::ShmNamespace::with_root(root.path());
+        let sim = |s: &str| ksana_sims::registry::by_id(s).unwrap();
+        // Wait until the sim is seen live (the process has to start and publish first).
+        let deadline = Instant::now() + Duration::from_secs(2);
+        let mut live = Liveness::Absent;
+        while Instant::now() < deadline {
+            live = sim(id).probe(&ns, Duration::from_millis(200)).unwrap();
+            if matches!(live, Liveness::Live { .. }) {
+                break;
+            }
+        }
+        let others: Vec<(&str, Liveness)> = ids
+            .iter()
+            .filter(|o| **o != id)
+            .map(|o| (*o, sim(o).probe(&ns, Duration::from_millis(200)).unwrap()))
+            .collect();
+        let status = child.wait().unwrap();
+        assert!(status.success());
+        assert!(matches!(live, Liveness::Live { .. }), "{id}: {live:?}");
+        for (o, l) in others {
+            assert!(
+                !matches!(l, Liveness::Live { .. }),
+                "{id} running, {o}: {l:?}"
+            );
+        }
+    }
+}
