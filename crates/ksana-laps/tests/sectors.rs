@@ -90,8 +90,12 @@ fn sectors_by_distance_in_the_engine() {
     let (_, sessions) = run(&d.all());
     let s = &sessions[0];
     assert_eq!(s.sector_count, Some(3));
-    // Lap 1 began with the session (no line crossing seen): S1 unknown.
-    assert_eq!(s.laps[0].sectors_ms, vec![None, Some(31500), Some(31500)]);
+    // Lap 1 began with the session (no line crossing seen): its start comes from the sim's
+    // lap timer (sim time − current lap time), so S1 = 0.3 × 90 s.
+    assert_eq!(
+        s.laps[0].sectors_ms,
+        vec![Some(27000), Some(31500), Some(31500)]
+    );
     assert_eq!(
         s.laps[1].sectors_ms,
         vec![Some(27360), Some(31920), Some(31920)]

@@ -102,19 +102,29 @@ pub(crate) struct OpenLap {
     /// Interpolated sim time (s) of the line crossing that began the lap: outer None = not
     /// seen yet, inner None = seen but rejected.
     pub start_line: Option<Option<f64>>,
+    /// Sim time (s) at which the sim's lap timer started, from its first sample (sim time −
+    /// current lap time): the lap's start when no line crossing began it (a session's first
+    /// lap, a lap that began in the pit lane). `None` when the timer still showed the
+    /// previous lap.
+    timer_start: Option<f64>,
 }
 
 impl OpenLap {
     /// A lap whose first sample is `s`.
     pub fn new(number: u32, s: &TimingSample, start_partial: bool, by_line: bool) -> OpenLap {
         let in_pits = s.in_pit_lane || s.in_pit_box;
+        let stale_timer = s.current_lap_ms.is_some_and(|c| c > 1000.0);
+        let timer_start = match (s.sim_time_s, s.current_lap_ms) {
+            (Some(t), Some(c)) if !stale_timer && c.is_finite() && c >= 0.0 => Some(t - c / 1000.0),
+            _ => None,
+        };
         OpenLap {
             number,
             start: Stamp::of(s),
             last_rec: s.rec_time_s,
             start_partial,
             by_line,
-            stale_timer: s.current_lap_ms.is_some_and(|c| c > 1000.0),
+            stale_timer,
             out_lap: in_pits,
             in_lap: false,
             seen_out_of_pit: false,
@@ -126,6 +136,7 @@ impl OpenLap {
             uses_sim_splits: false,
             dist: BTreeMap::new(),
             start_line: None,
+            timer_start,
         }
     }
 
@@ -275,7 +286,10 @@ impl OpenLap {
         if !self.dist.is_empty() || self.start_line.flatten().is_some() {
             let boundary = |k: usize| -> Option<f64> {
                 if k == 0 {
-                    self.start_line.flatten().filter(|_| !self.start_partial)
+                    self.start_line
+                        .flatten()
+                        .or(self.timer_start)
+                        .filter(|_| !self.start_partial)
                 } else if k == n {
                     end_line.filter(|_| end_observed)
                 } else {
@@ -313,7 +327,8 @@ impl OpenLap {
             number: self.number,
             time_ms: time_ms.and_then(round_ms),
             sectors_ms: sectors.iter().map(|s| s.and_then(round_ms)).collect(),
-            valid: self.invalid_reason.is_none(),
+            // A lap that never reached the line cannot be valid.
+            valid: self.invalid_reason.is_none() && time_ms.is_some(),
             out_lap: self.out_lap,
             in_lap: self.in_lap || (self.last_in_pit_lane && !self.out_lap),
             partial: partial || self.start_partial,
