@@ -341,4 +341,54 @@ mod tests {
         assert_eq!(lap_time_ms(-5), None);
         assert_eq!(lap_time_ms(90_123), Some(90_123.0));
     }
+
+    /// Outside bytes never panic a timing source: short pages are errors naming the page,
+    /// any bytes of the right length (NaN, negative counts, invalid strings) give a sample.
+    #[test]
+    fn short_or_garbage_pages_are_errors_or_samples_never_panics() {
+        use crate::assetto::{ac::Ac, acc::Acc, acevo::AcEvo, acrally::AcRally};
+        use crate::sim::Sim;
+
+        let sims: [&dyn Sim; 4] = [&Acc, &Ac, &AcRally, &AcEvo];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for sim in sims {
+            let specs = sim.fake().unwrap().pages();
+            let mut t = sim.timing(&specs).unwrap();
+            let full: Vec<usize> = specs.iter().map(|p| p.size as usize).collect();
+            for round in 0..300 {
+                let pages: Vec<Vec<u8>> = full
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &n)| {
+                        // Some rounds cut one page short of its struct.
+                        let len = if round % 3 == 0 && (round / 3) % 3 == i {
+                            (next() as usize) % 200
+                        } else {
+                            n
+                        };
+                        (0..len).map(|_| next() as u8).collect()
+                    })
+                    .collect();
+                let refs: Vec<&[u8]> = pages.iter().map(Vec::as_slice).collect();
+                match t.sample(0.0, &refs) {
+                    Ok(s) => {
+                        assert!(s.is_some());
+                        assert!(round % 3 != 0, "{}: short page accepted", sim.id());
+                    }
+                    Err(e) => {
+                        assert_eq!(round % 3, 0, "{}: {e}", sim.id());
+                        assert!(e.to_string().contains("needs"), "{e}");
+                    }
+                }
+            }
+            // A frame with fewer pages than the list is an error too.
+            assert!(t.sample(0.0, &[]).is_err());
+        }
+    }
 }
