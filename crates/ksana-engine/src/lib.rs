@@ -6,6 +6,7 @@
 
 mod error;
 mod fake;
+mod laps;
 mod pacer;
 mod play;
 mod record;
@@ -15,6 +16,7 @@ mod timefmt;
 
 pub use error::EngineError;
 pub use fake::{FakeOptions, FakeReport, run_fake_live, write_fake_recording};
+pub use laps::{LiveLapEvent, LiveLaps, detect_laps, lap_time_text, rfc3339};
 pub use pacer::Pacer;
 pub use play::{Control, PlayOptions, PlayReport, PlayStatus, StopReason, play};
 pub use record::{

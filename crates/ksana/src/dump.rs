@@ -38,6 +38,13 @@ pub struct DumpArgs {
     /// Keep the 1 s journal chunks at close instead of re-packing the file into larger chunks.
     #[arg(long)]
     no_compact: bool,
+    /// Do not store the laps detected while recording in the lap database (they are still
+    /// shown and marked in the recording).
+    #[arg(long)]
+    no_db: bool,
+    /// The lap database (default: ksana.db in the user's data directory, or $KSANA_DB).
+    #[arg(long, value_name = "PATH", conflicts_with = "no_db")]
+    db: Option<PathBuf>,
     #[command(flatten)]
     shm: crate::ShmArgs,
 }
@@ -71,6 +78,20 @@ pub fn run(a: &DumpArgs) -> Result<ExitCode> {
     if a.no_compact {
         writer.compact_on_close = None;
     }
+    let lines: crate::livelaps::Lines = Default::default();
+    let store = if a.no_db {
+        None
+    } else {
+        match crate::laps::open_store(a.db.as_ref()) {
+            Ok(s) => Some(s),
+            // The recording matters more than the lap history: record without it.
+            Err(e) => {
+                eprintln!("warning: laps will not be stored: {e:#}");
+                None
+            }
+        }
+    };
+    let observer = crate::livelaps::observer(store, lines.clone());
     let opts = RecordOptions {
         sim,
         fps: a.fps,
@@ -81,7 +102,7 @@ pub fn run(a: &DumpArgs) -> Result<ExitCode> {
         metadata: a.meta.clone(),
         writer,
         stop,
-        observer: None,
+        observer: Some(ksana_engine::ObserverSlot(observer)),
     };
     let mut line = StatusLine::new();
     let mut notes_shown = 0;
@@ -92,6 +113,7 @@ pub fn run(a: &DumpArgs) -> Result<ExitCode> {
             eprintln!("note: {n}");
         }
         notes_shown = s.notes.len();
+        crate::livelaps::print(&lines, &mut line);
         let text = match s.sim {
             None => format!(
                 "waiting for {} … {:.0} s",
@@ -122,6 +144,7 @@ pub fn run(a: &DumpArgs) -> Result<ExitCode> {
         line.show(&text);
     });
     line.finish();
+    crate::livelaps::print(&lines, &mut line);
     let report = report?;
     match &report.path {
         Some(p) => {

@@ -2,6 +2,7 @@
 //!
 //! The binary only parses arguments and calls the library crates; see docs/ARCHITECTURE.md.
 
+mod demo;
 mod dump;
 mod export;
 mod import;
@@ -9,6 +10,8 @@ mod input;
 mod inspect;
 mod interrupt;
 mod iracing_cmd;
+mod laps;
+mod livelaps;
 mod play;
 mod simulate;
 mod synth;
@@ -79,8 +82,15 @@ enum Command {
         #[arg(long)]
         salvage: bool,
     },
-    /// Publish a sim's pages with generated data, as the sim would (no game needed).
+    /// Run the fake sim: a car on a track with scripted events, published as the sim would
+    /// (no game needed), or written straight into a recording.
     Simulate(simulate::SimulateArgs),
+    /// Laps and sectors detected in recordings (table or --json); --save stores them; no
+    /// files: the stored history and personal bests.
+    Laps(laps::LapsArgs),
+    /// Try ksana with no game: the fake sim drives, ksana records it through shared memory,
+    /// detects and stores the laps, and prints them.
+    Demo(demo::DemoArgs),
     /// Show a sim's key values (session, flags, running order), live or from a recording.
     Watch(watch::WatchArgs),
     /// Convert a sim's own file (an iRacing .ibt, a live-memory image) into a recording.
@@ -172,6 +182,8 @@ fn main() -> ExitCode {
             inspect::run(&file, json, salvage)
         }
         Some(Command::Simulate(a)) => report(simulate::run(&a)),
+        Some(Command::Laps(a)) => report(laps::run(&a)),
+        Some(Command::Demo(a)) => report(demo::run(&a)),
         Some(Command::Watch(a)) => report(watch::run(&a)),
         Some(Command::Import(a)) => report(import::run(&a)),
         Some(Command::Export(a)) => report(export::run(&a)),

@@ -30,6 +30,13 @@ pub struct PlayArgs {
     /// Stop at this recording time.
     #[arg(long, value_name = "TIME", value_parser = ksana_engine::parse_time)]
     to: Option<u64>,
+    /// Play only lap N (as `ksana laps` numbers it), from its line crossing to the next.
+    #[arg(long, value_name = "N", conflicts_with_all = ["from", "to"])]
+    lap: Option<u32>,
+    /// With --lap: the lap of the K-th session of the recording (1 = first; default: the first
+    /// session that has a lap N).
+    #[arg(long, value_name = "K", requires = "lap")]
+    session: Option<usize>,
     /// Publish even if a live sim is writing the same shared memory (its data is overwritten).
     #[arg(long)]
     force: bool,
@@ -59,6 +66,16 @@ pub fn run(a: &PlayArgs) -> Result<ExitCode> {
     opts.looping = a.looping;
     opts.from_ns = a.from;
     opts.to_ns = a.to;
+    if let Some(n) = a.lap {
+        let (from, to) = lap_range(&rec, &file, n, a.session)?;
+        opts.from_ns = Some(from);
+        opts.to_ns = Some(to);
+        println!(
+            "lap {n}: {} – {} of the recording",
+            ksana_engine::format_time(from),
+            ksana_engine::format_time(to)
+        );
+    }
     opts.force = a.force;
     opts.publisher.status_server = !a.no_status_server;
     let keys = Keys::start();
@@ -108,4 +125,46 @@ pub fn run(a: &PlayArgs) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The recording time range of lap `n` (of session `session`, 1-based, when given).
+fn lap_range(
+    rec: &ksana_format::Recording,
+    file: &std::path::Path,
+    n: u32,
+    session: Option<usize>,
+) -> Result<(u64, u64)> {
+    let sessions = ksana_engine::detect_laps(rec, &file.display().to_string())
+        .with_context(|| format!("detecting laps in {}", file.display()))?;
+    let candidates: Vec<&ksana_laps::Session> = match session {
+        Some(k) => match sessions.get(k.wrapping_sub(1)) {
+            Some(s) => vec![s],
+            None => bail!(
+                "--session {k}: {} holds {} session(s)",
+                file.display(),
+                sessions.len()
+            ),
+        },
+        None => sessions.iter().collect(),
+    };
+    for s in &candidates {
+        if let Some(l) = s.laps.iter().find(|l| l.number == n) {
+            let ns = |t: f64| (t.max(0.0) * 1e9).round() as u64;
+            return Ok((ns(l.start_s), ns(l.end_s)));
+        }
+    }
+    let known: Vec<String> = candidates
+        .iter()
+        .flat_map(|s| s.laps.iter().map(|l| l.number.to_string()))
+        .collect();
+    bail!(
+        "{} has no lap {n}{}; laps found: {}",
+        file.display(),
+        session.map_or(String::new(), |k| format!(" in session {k}")),
+        if known.is_empty() {
+            "none".to_string()
+        } else {
+            known.join(", ")
+        }
+    )
 }
