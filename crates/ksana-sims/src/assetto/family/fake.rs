@@ -91,34 +91,29 @@ impl FakeRenderer for FamilyFake {
         changed: &mut [bool],
     ) -> Result<(), SimError> {
         let defs = self.fam.pages();
-        if out.len() != defs.len() || changed.len() != defs.len() {
+        let (n_out, n_changed) = (out.len(), changed.len());
+        let ([p, g, s], [c_p, c_g, c_s]) = (out, changed) else {
             return Err(SimError::Layout {
                 page: self.fam.physics.name.into(),
                 detail: format!(
-                    "the renderer writes {} pages, given {} buffers and {} change flags",
-                    defs.len(),
-                    out.len(),
-                    changed.len()
+                    "the renderer writes 3 pages, given {n_out} buffers and {n_changed} change flags"
                 ),
             });
-        }
+        };
         let first = self.static_for.is_none();
         self.ids.graphics = self.ids.graphics.wrapping_add(1);
         if first || matches!(world.status, WorldStatus::Live | WorldStatus::Replay) {
             self.ids.physics = self.ids.physics.wrapping_add(1);
         }
-        for (buf, def) in out.iter_mut().zip(defs) {
+        for (buf, def) in [&mut *p, &mut *g, &mut *s].into_iter().zip(defs) {
             buf.clear();
             buf.resize(def.capture, 0);
         }
-        let [p, g, s] = out else {
-            unreachable!("length checked above")
-        };
         (self.render)(world, self.ids, p, g, s);
         let key = StaticKey::of(world);
-        changed[0] = true;
-        changed[1] = true;
-        changed[2] = self.static_for.as_ref() != Some(&key);
+        *c_p = true;
+        *c_g = true;
+        *c_s = self.static_for.as_ref() != Some(&key);
         self.static_for = Some(key);
         Ok(())
     }
