@@ -6,8 +6,9 @@ use crate::{
     PersonalBest, SessionFilter, SessionId, SessionMeta, SessionSummary, StoreError, StoredSession,
 };
 
-/// What ksana does with its lap history, whatever the database behind it (SQLite today,
-/// PostgreSQL later): the CLI and the HTTP API only see this trait.
+/// What ksana does with its lap history, whatever the database behind it (an SQLite file or a
+/// PostgreSQL server): the CLI and the HTTP API only see this trait, and the store's tests run
+/// the same cases against both backends.
 pub trait LapStore {
     /// Stores a whole detected session with its laps. Idempotent: a session with the same
     /// (source, sim, start_s, session_type, track, car) stored again replaces the earlier copy
@@ -34,4 +35,11 @@ pub trait LapStore {
     /// Per (sim, track, car): the best lap, best sectors and theoretical best, counting only
     /// laps for which [`Lap::counts_for_best`] holds. Sorted by sim, track, car.
     fn personal_bests(&self) -> Result<Vec<PersonalBest>, StoreError>;
+
+    /// The schema version recorded in the database (the number of migration steps applied).
+    fn schema_version(&self) -> Result<i64, StoreError>;
+
+    /// Which database this is, for messages: `SQLite PATH`, or `PostgreSQL URL` with the
+    /// password removed.
+    fn describe(&self) -> String;
 }

@@ -1,65 +1,68 @@
-//! Opening files: migrations, reopening, WAL, refusing newer schemas and non-databases.
+//! Opening databases: migrations, reopening, refusing newer schemas and other programs'
+//! databases (SQLite and PostgreSQL); WAL and non-database files (SQLite only).
 
 mod common;
 
-use ksana_store::{LapStore, SCHEMA_VERSION, SessionFilter, SqliteStore, StoreError};
+use common::{Backend, TestDb, backends};
+use ksana_store::{
+    LapStore, SCHEMA_VERSION, SessionFilter, SqliteStore, StoreError, StoreSpec, open_store,
+};
 use rusqlite::Connection;
 
 #[test]
-fn migrates_an_empty_file_and_records_the_version() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("ksana.db");
-    let store = SqliteStore::open(&path).unwrap();
-    assert_eq!(store.path(), Some(path.as_path()));
-    assert_eq!(store.schema_version().unwrap(), 1);
-    assert_eq!(SCHEMA_VERSION, 1);
-    drop(store);
+fn migrates_an_empty_database_and_records_the_version() {
+    for db in backends() {
+        eprintln!("backend: {:?}", db.backend);
+        let store = db.open();
+        assert_eq!(store.schema_version().unwrap(), 1);
+        assert_eq!(SCHEMA_VERSION, 1);
+        drop(store);
+        let mut raw = db.raw();
+        assert_eq!(
+            raw.ints("SELECT version FROM schema_migrations ORDER BY version"),
+            vec![1]
+        );
+        assert_eq!(
+            raw.tables(),
+            ["laps", "schema_migrations", "sectors", "sessions"]
+        );
+    }
+}
 
-    let conn = Connection::open(&path).unwrap();
-    let versions: Vec<i64> = conn
-        .prepare("SELECT version FROM schema_migrations ORDER BY version")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    assert_eq!(versions, vec![1]);
+#[test]
+fn an_sqlite_file_mirrors_the_version_in_user_version() {
+    let db = TestDb::sqlite();
+    let StoreSpec::Sqlite(path) = &db.spec else {
+        unreachable!()
+    };
+    let store = SqliteStore::open(path).unwrap();
+    assert_eq!(store.path(), Some(path.as_path()));
+    assert_eq!(store.describe(), format!("SQLite {}", path.display()));
+    let conn = Connection::open(path).unwrap();
     let user_version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(user_version, 1);
-    let mut tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    tables.sort();
-    assert_eq!(tables, ["laps", "schema_migrations", "sectors", "sessions"]);
 }
 
 #[test]
 fn reopening_keeps_data_and_does_not_migrate_twice() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("ksana.db");
-    let mut s = common::session("acc", "monza", "ferrari_296_gt3", 5.0);
-    s.laps.push(common::clean_lap(1, [30_000, 31_000, 29_000]));
-    let id = {
-        let mut store = SqliteStore::open(&path).unwrap();
-        store
-            .save_session(&s, &common::meta("a.ksana", "2026-11-01T10:00:00Z"))
-            .unwrap()
-    };
-    let store = SqliteStore::open(&path).unwrap();
-    let back = store.session(id).unwrap().expect("session kept");
-    assert_eq!(back.session, s);
-    assert_eq!(store.sessions(&SessionFilter::default()).unwrap().len(), 1);
-    let conn = Connection::open(&path).unwrap();
-    let rows: i64 = conn
-        .query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(rows, 1);
+    for db in backends() {
+        eprintln!("backend: {:?}", db.backend);
+        let mut s = common::session("acc", "monza", "ferrari_296_gt3", 5.0);
+        s.laps.push(common::clean_lap(1, [30_000, 31_000, 29_000]));
+        let id = {
+            let mut store = db.open();
+            store
+                .save_session(&s, &common::meta("a.ksana", "2026-11-01T10:00:00Z"))
+                .unwrap()
+        };
+        let store = db.open();
+        let back = store.session(id).unwrap().expect("session kept");
+        assert_eq!(back.session, s);
+        assert_eq!(store.sessions(&SessionFilter::default()).unwrap().len(), 1);
+        assert_eq!(db.raw().int("SELECT COUNT(*) FROM schema_migrations"), 1);
+    }
 }
 
 #[test]
@@ -78,33 +81,41 @@ fn wal_is_on_for_files() {
 
 #[test]
 fn a_newer_schema_is_refused_clearly() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("ksana.db");
-    drop(SqliteStore::open(&path).unwrap());
-    let conn = Connection::open(&path).unwrap();
-    conn.execute(
-        "INSERT INTO schema_migrations (version) VALUES (?1)",
-        [SCHEMA_VERSION + 1],
-    )
-    .unwrap();
-    drop(conn);
-    let err = SqliteStore::open(&path).unwrap_err();
-    match &err {
-        StoreError::SchemaTooNew {
-            path: p,
-            found,
-            supported,
-        } => {
-            assert_eq!(p, &path);
-            assert_eq!(*found, SCHEMA_VERSION + 1);
-            assert_eq!(*supported, SCHEMA_VERSION);
+    for db in backends() {
+        eprintln!("backend: {:?}", db.backend);
+        drop(db.open());
+        db.raw().exec(&format!(
+            "INSERT INTO schema_migrations (version) VALUES ({})",
+            SCHEMA_VERSION + 1
+        ));
+        let err = open_store(&db.spec).map(drop).unwrap_err();
+        match &err {
+            StoreError::SchemaTooNew {
+                database,
+                found,
+                supported,
+            } => {
+                assert_eq!(database, &db.shown_name());
+                assert_eq!(*found, SCHEMA_VERSION + 1);
+                assert_eq!(*supported, SCHEMA_VERSION);
+            }
+            other => panic!("expected SchemaTooNew, got {other:?}"),
         }
-        other => panic!("expected SchemaTooNew, got {other:?}"),
+        let text = err.to_string();
+        assert!(text.contains("schema version 2"), "{text}");
+        assert!(text.contains("newer than this ksana knows (1)"), "{text}");
+        let place = match db.backend {
+            Backend::Sqlite => "ksana.db",
+            Backend::Postgres => "(schema ksana_test_",
+        };
+        assert!(text.contains(place), "{text}");
+        // Refused, not touched: the rows are as they were.
+        assert_eq!(
+            db.raw()
+                .ints("SELECT version FROM schema_migrations ORDER BY version"),
+            vec![1, 2]
+        );
     }
-    let text = err.to_string();
-    assert!(text.contains("schema version 2"), "{text}");
-    assert!(text.contains("newer than this ksana knows (1)"), "{text}");
-    assert!(text.contains("ksana.db"), "{text}");
 }
 
 #[test]
@@ -156,25 +167,36 @@ fn an_sqlite_header_with_garbage_pages_errors_without_panic() {
 
 #[test]
 fn another_programs_database_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("other.db");
-    let conn = Connection::open(&path).unwrap();
-    conn.execute_batch("CREATE TABLE sessions (x INTEGER); INSERT INTO sessions VALUES (1);")
-        .unwrap();
-    drop(conn);
-    let err = SqliteStore::open(&path).unwrap_err();
+    for db in backends() {
+        eprintln!("backend: {:?}", db.backend);
+        db.raw()
+            .exec("CREATE TABLE sessions (x INTEGER); INSERT INTO sessions VALUES (1);");
+        let err = open_store(&db.spec).map(drop).unwrap_err();
+        assert!(
+            matches!(&err, StoreError::ForeignDatabase { database } if database == &db.shown_name()),
+            "{err:?}"
+        );
+        // Untouched: no migration table was added.
+        assert_eq!(db.raw().tables(), ["sessions"]);
+    }
+}
+
+#[test]
+fn an_unreachable_server_is_a_connect_error_without_the_password() {
+    // Port 1 on localhost: nothing listens there, so the connection is refused at once.
+    let url = "postgres://ana:s3cret@127.0.0.1:1/laps?connect_timeout=2";
+    let err = open_store(&StoreSpec::Postgres(url.into()))
+        .map(drop)
+        .unwrap_err();
     assert!(
-        matches!(&err, StoreError::ForeignDatabase { path: p } if p == &path),
+        matches!(&err, StoreError::PgConnect { url, .. } if url == "postgres://ana@127.0.0.1:1/laps?connect_timeout=2"),
         "{err:?}"
     );
-    // Untouched: no migration table was added.
-    let conn = Connection::open(&path).unwrap();
-    let n: i64 = conn
-        .query_row(
-            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'schema_migrations'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(n, 0);
+    let text = err.to_string();
+    assert!(!text.contains("s3cret"), "{text}");
+    assert!(text.contains("error connecting to server"), "{text}");
+    let bad = open_store(&StoreSpec::Postgres("postgres://h:notaport/x".into()))
+        .map(drop)
+        .unwrap_err();
+    assert!(matches!(bad, StoreError::PgConnect { .. }), "{bad:?}");
 }

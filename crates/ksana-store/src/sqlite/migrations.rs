@@ -1,5 +1,4 @@
-//! The schema as numbered steps, and applying them. A step, once released, never changes: a
-//! schema change is a new step appended here (docs/STORE.md, "Migrations").
+//! Applying the numbered schema steps ([`crate::steps`]) to an SQLite file.
 
 use std::path::Path;
 
@@ -7,63 +6,19 @@ use rusqlite::{Connection, TransactionBehavior};
 
 use super::{open_error, sql};
 use crate::StoreError;
+use crate::steps::STEPS;
 
-/// Migration steps, in order; step `i` (0-based) brings the schema to version `i + 1`.
-pub(super) const STEPS: &[&str] = &[
-    // 1: sessions, laps, sectors.
-    r#"
-CREATE TABLE sessions (
-    id           INTEGER PRIMARY KEY,
-    sim          TEXT NOT NULL,
-    track        TEXT NOT NULL,
-    car          TEXT NOT NULL,
-    driver       TEXT NOT NULL DEFAULT '',
-    session_type TEXT NOT NULL,
-    sector_count INTEGER CHECK (sector_count IS NULL OR sector_count >= 0),
-    recording    TEXT,
-    source       TEXT NOT NULL,
-    recorded_at  TEXT,
-    start_s      REAL NOT NULL,
-    end_s        REAL NOT NULL,
-    end_reason   TEXT NOT NULL DEFAULT '',
-    created_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-);
-CREATE INDEX sessions_sim_track_car ON sessions (sim, track, car);
-CREATE INDEX sessions_identity ON sessions (source, sim, start_s);
-CREATE INDEX sessions_date ON sessions (COALESCE(recorded_at, created_at));
-
-CREATE TABLE laps (
-    id              INTEGER PRIMARY KEY,
-    session_id      INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
-    number          INTEGER NOT NULL CHECK (number >= 0),
-    time_ms         INTEGER CHECK (time_ms IS NULL OR time_ms >= 0),
-    valid           INTEGER NOT NULL CHECK (valid IN (0, 1)),
-    out_lap         INTEGER NOT NULL CHECK (out_lap IN (0, 1)),
-    in_lap          INTEGER NOT NULL CHECK (in_lap IN (0, 1)),
-    partial         INTEGER NOT NULL CHECK (partial IN (0, 1)),
-    invalid_reason  TEXT,
-    start_s         REAL NOT NULL,
-    end_s           REAL NOT NULL,
-    counts_for_best INTEGER NOT NULL CHECK (counts_for_best IN (0, 1))
-);
-CREATE INDEX laps_session ON laps (session_id, number);
-CREATE INDEX laps_best ON laps (session_id, time_ms) WHERE counts_for_best = 1;
-
-CREATE TABLE sectors (
-    lap_id  INTEGER NOT NULL REFERENCES laps (id) ON DELETE CASCADE,
-    idx     INTEGER NOT NULL CHECK (idx >= 0 AND idx < 256),
-    time_ms INTEGER CHECK (time_ms IS NULL OR time_ms >= 0),
-    PRIMARY KEY (lap_id, idx)
-) WITHOUT ROWID;
-"#,
-];
+/// The shared steps in SQLite's dialect.
+pub(super) fn steps() -> Vec<&'static str> {
+    STEPS.iter().map(|s| s.sqlite).collect()
+}
 
 /// Brings the schema to the last step, or refuses a newer or foreign database. An
 /// up-to-date file is only read (a reader opening beside a writer takes no write lock); else
 /// the steps run in one immediate transaction (two processes opening a new file at once
 /// migrate it once: the second sees the first's result).
 pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
-    migrate_with(conn, path, STEPS)
+    migrate_with(conn, path, &steps())
 }
 
 /// [`migrate`] with a given list of steps (tests run a future step list against today's file).
@@ -79,10 +34,10 @@ fn migrate_with(conn: &mut Connection, path: &Path, steps: &[&str]) -> Result<()
     let found = current_version(&tx, path, latest)?;
     tx.execute(sql::CREATE_MIGRATION_TABLE, []).map_err(fail)?;
     for (version, step) in (1..).zip(steps).skip(usize::try_from(found).unwrap_or(0)) {
-        let mig = |source| StoreError::Migration {
-            path: path.to_path_buf(),
+        let mig = |source: rusqlite::Error| StoreError::Migration {
+            database: path.display().to_string(),
             version,
-            source,
+            source: Box::new(source),
         };
         tx.execute_batch(step).map_err(mig)?;
         tx.execute(sql::RECORD_MIGRATION, [version]).map_err(mig)?;
@@ -105,7 +60,7 @@ fn current_version(conn: &Connection, path: &Path, latest: i64) -> Result<i64, S
             .map_err(fail)?;
         if tables > 0 {
             return Err(StoreError::ForeignDatabase {
-                path: path.to_path_buf(),
+                database: path.display().to_string(),
             });
         }
         return Ok(0);
@@ -115,7 +70,7 @@ fn current_version(conn: &Connection, path: &Path, latest: i64) -> Result<i64, S
         .map_err(fail)?;
     if found > latest {
         return Err(StoreError::SchemaTooNew {
-            path: path.to_path_buf(),
+            database: path.display().to_string(),
             found,
             supported: latest,
         });
@@ -136,7 +91,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("k.db");
         let mut conn = Connection::open(&path).unwrap();
-        migrate_with(&mut conn, &path, &STEPS[..1]).unwrap();
+        migrate_with(&mut conn, &path, &steps()[..1]).unwrap();
         conn.execute(
             "INSERT INTO sessions (sim, track, car, session_type, source, start_s, end_s)
              VALUES ('acc', 'monza', 'bmw', 'race', '/r', 1.5, 2.5)",
@@ -144,7 +99,7 @@ mod tests {
         )
         .unwrap();
         let future = [
-            STEPS[0],
+            steps()[0],
             "ALTER TABLE sessions ADD COLUMN weather TEXT NOT NULL DEFAULT 'dry'",
         ];
         migrate_with(&mut conn, &path, &future).unwrap();
@@ -163,7 +118,7 @@ mod tests {
             .unwrap();
         assert_eq!(weather, "dry");
         // Today's code now refuses the upgraded file.
-        let err = migrate_with(&mut conn, &path, &STEPS[..1]).unwrap_err();
+        let err = migrate_with(&mut conn, &path, &steps()[..1]).unwrap_err();
         assert!(
             matches!(
                 err,
@@ -183,7 +138,7 @@ mod tests {
         let path = dir.path().join("k.db");
         let mut conn = Connection::open(&path).unwrap();
         let broken = [
-            STEPS[0],
+            steps()[0],
             "CREATE TABLE half_done (a INTEGER); SELEC nonsense;",
         ];
         let err = migrate_with(&mut conn, &path, &broken).unwrap_err();
@@ -201,10 +156,10 @@ mod tests {
         );
         assert_eq!(count(&conn, "PRAGMA user_version"), 0);
         // And the good steps still apply afterwards.
-        migrate_with(&mut conn, &path, STEPS).unwrap();
+        migrate_with(&mut conn, &path, &steps()).unwrap();
         assert_eq!(
             count(&conn, "SELECT MAX(version) FROM schema_migrations"),
-            STEPS.len() as i64
+            steps().len() as i64
         );
     }
 
@@ -214,7 +169,7 @@ mod tests {
         let path = dir.path().join("k.db");
         let mut conn = Connection::open(&path).unwrap();
         conn.execute(sql::CREATE_MIGRATION_TABLE, []).unwrap();
-        migrate_with(&mut conn, &path, STEPS).unwrap();
+        migrate_with(&mut conn, &path, &steps()).unwrap();
         assert_eq!(
             count(&conn, "SELECT MAX(version) FROM schema_migrations"),
             1

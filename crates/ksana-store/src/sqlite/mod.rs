@@ -13,10 +13,6 @@ use rusqlite::{Connection, ErrorCode};
 
 use crate::StoreError;
 
-/// The schema version this build creates and understands; a file with a higher version is
-/// refused ([`StoreError::SchemaTooNew`]).
-pub const SCHEMA_VERSION: i64 = migrations::STEPS.len() as i64;
-
 /// How long a statement waits for another connection's lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -60,11 +56,6 @@ impl SqliteStore {
         Ok(self
             .conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))?)
-    }
-
-    /// The schema version recorded in the database.
-    pub fn schema_version(&self) -> Result<i64, StoreError> {
-        Ok(self.conn.query_row(sql::SCHEMA_VERSION, [], |r| r.get(0))?)
     }
 
     fn setup(mut conn: Connection, path: Option<PathBuf>) -> Result<Self, StoreError> {

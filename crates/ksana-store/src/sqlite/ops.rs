@@ -2,19 +2,15 @@
 //! at BEGIN, so a busy file is waited for under the busy timeout instead of failing on a
 //! read-to-write upgrade), reads into the row types.
 
-use std::collections::HashMap;
-
 use ksana_laps::{Lap, Session};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
 use super::{SqliteStore, bests, sql};
+use crate::assemble::attach_sectors;
 use crate::{
     LapStore, PersonalBest, SessionFilter, SessionId, SessionMeta, SessionSummary, StoreError,
     StoredSession,
 };
-
-/// Sectors a lap may have (the schema's CHECK on `sectors.idx`).
-const MAX_SECTORS: usize = 256;
 
 impl LapStore for SqliteStore {
     fn save_session(&mut self, s: &Session, meta: &SessionMeta) -> Result<SessionId, StoreError> {
@@ -137,6 +133,17 @@ impl LapStore for SqliteStore {
         let snapshot = self.conn.unchecked_transaction()?;
         bests::personal_bests(&snapshot)
     }
+
+    fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row(sql::SCHEMA_VERSION, [], |r| r.get(0))?)
+    }
+
+    fn describe(&self) -> String {
+        match &self.path {
+            Some(p) => format!("SQLite {}", p.display()),
+            None => "SQLite in memory".into(),
+        }
+    }
 }
 
 /// The twelve values of a session row, in the order of `INSERT_SESSION` / `UPDATE_SESSION`.
@@ -226,29 +233,10 @@ fn read_laps(conn: &Connection, session: SessionId) -> Result<Vec<Lap>, StoreErr
         };
         Ok((id, lap))
     })?;
-    let mut laps: Vec<(i64, Lap)> = rows.collect::<Result<_, _>>()?;
-    let index: HashMap<i64, usize> = laps
-        .iter()
-        .enumerate()
-        .map(|(i, (id, _))| (*id, i))
-        .collect();
+    let laps: Vec<(i64, Lap)> = rows.collect::<Result<_, _>>()?;
     let mut stmt = conn.prepare_cached(sql::GET_SECTORS)?;
-    let mut rows = stmt.query([session])?;
-    while let Some(r) = rows.next()? {
-        let (lap_id, idx, time): (i64, usize, Option<u32>) = (r.get(0)?, r.get(1)?, r.get(2)?);
-        let Some(&at) = index.get(&lap_id) else {
-            continue;
-        };
-        if idx >= MAX_SECTORS {
-            return Err(StoreError::BadRow {
-                what: format!("lap {lap_id} has sector index {idx}"),
-            });
-        }
-        let sectors = &mut laps[at].1.sectors_ms;
-        if sectors.len() <= idx {
-            sectors.resize(idx + 1, None);
-        }
-        sectors[idx] = time;
-    }
-    Ok(laps.into_iter().map(|(_, lap)| lap).collect())
+    let sectors: Vec<(i64, i64, Option<u32>)> = stmt
+        .query_map([session], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    attach_sectors(laps, sectors)
 }
