@@ -97,8 +97,12 @@ fn render_session(out: &mut String, s: &Session, color: bool) {
             text: d.map_or(String::new(), format_delta),
             style: base,
         });
+        // An unfinished lap is said so once (it is also invalid and partial by definition).
+        let unfinished = l.time_ms.is_none();
         let mut flags: Vec<&str> = Vec::new();
-        if !l.valid {
+        if unfinished {
+            flags.push("unfinished");
+        } else if !l.valid {
             flags.push("invalid");
         }
         if l.out_lap {
@@ -107,12 +111,16 @@ fn render_session(out: &mut String, s: &Session, color: bool) {
         if l.in_lap {
             flags.push("in");
         }
-        if l.partial {
+        if l.partial && !unfinished {
             flags.push("partial");
         }
         row.push(Cell {
             text: flags.join(" "),
-            style: if l.valid { base } else { Some(RED) },
+            style: if l.valid || unfinished {
+                base
+            } else {
+                Some(RED)
+            },
         });
         rows.push(row);
     }

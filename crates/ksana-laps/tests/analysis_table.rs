@@ -104,7 +104,7 @@ fn table_plain() {
     assert!(lines[4].contains("1:25.000") && lines[4].ends_with("invalid"));
     assert!(lines[2].ends_with("out") && lines[5].ends_with("partial") && lines[6].ends_with("in"));
     assert!(lines[7].contains("1:29.000") && lines[7].contains("+0.000"));
-    assert!(lines[8].contains('—') && lines[8].ends_with("partial"));
+    assert!(lines[8].contains('—') && lines[8].ends_with("unfinished"));
     assert_eq!(lines[9], "theoretical best: 1:28.500 (sum of best sectors)");
     assert!(!text.contains('\x1b'));
 }
