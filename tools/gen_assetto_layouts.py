@@ -12,7 +12,7 @@ Output (committed, then formatted with `cargo fmt`):
 
 Each file holds, per page: the raw `#[repr(C)]` struct (explicit padding fields wherever the table
 has a gap, so `bytemuck::Pod` can prove there is no hidden padding), compile-time size and offset
-assertions for every field, the codec field map, and an owned, decoded snapshot struct (strings as
+assertions for every field, the codec field map, the channel table (`*_FIELDS`, for `ksana export`), and an owned, decoded snapshot struct (strings as
 `String`, enums typed, C `bool` as `bool`) with the optional serde derive.
 
 Usage: python3 tools/gen_assetto_layouts.py [LAYOUT_DIR]   (then `cargo fmt --all`)
@@ -214,6 +214,36 @@ DESCRIPTIONS = {
 }
 
 
+# Units of the fields whose unit the official documents state, for the channel tables (`ksana
+# export`): C field name → unit. Fields not listed have no unit (counts, flags, ratios, text).
+UNITS = {
+    "fuel": "l", "rpms": "rpm", "speedKmh": "km/h", "velocity": "m/s", "accG": "g",
+    "wheelLoad": "N", "wheelsPressure": "psi", "wheelAngularSpeed": "rad/s",
+    "tyreCoreTemperature": "°C", "camberRAD": "rad", "suspensionTravel": "m", "heading": "rad",
+    "pitch": "rad", "roll": "rad", "airTemp": "°C", "roadTemp": "°C", "brakeTemp": "°C",
+    "tyreTempI": "°C", "tyreTempM": "°C", "tyreTempO": "°C", "localVelocity": "m/s",
+    "currentMaxRpm": "rpm", "tyreTemp": "°C", "waterTemp": "°C", "iCurrentTime": "ms",
+    "iLastTime": "ms", "iBestTime": "ms", "sessionTimeLeft": "ms", "distanceTraveled": "m",
+    "lastSectorTime": "ms", "carCoordinates": "m", "fuelXLap": "l", "iDeltaLapTime": "ms",
+    "iEstimatedLapTime": "ms", "iSplit": "ms", "Clock": "s", "gapAhead": "ms",
+    "gapBehind": "ms", "maxRpm": "rpm", "maxFuel": "l", "localAngularVel": "rad/s",
+}
+
+# C type → channel type of the FIELDS tables (`FieldType` in assetto/family/channels.rs).
+def field_type(ctype):
+    t = {
+        "int": "I32", "int32_t": "I32", "short": "I16", "int8_t": "I8",
+        "uint32_t": "U32", "unsigned short": "U16", "uint8_t": "U8",
+        "float": "F32", "bool": "Bool", "uint64_t": "U64",
+        "wchar_t": "Utf16", "char": "Utf8",
+    }
+    if ctype in t:
+        return t[ctype]
+    if ctype in EVO_ENUM_TYPES:
+        return "I32"
+    raise SystemExit(f"no field type for C type {ctype}")
+
+
 def snake(name):
     if name in NAME_OVERRIDES:
         return NAME_OVERRIDES[name]
@@ -369,6 +399,21 @@ class Struct:
                 merged.append((k, n))
         return merged
 
+    def field_defs(self, prefix="", base=0):
+        """(name, offset, FieldType, dims) of every named member, embedded structs flattened
+        as `member.field`; placeholders and padding left out. For strings the last dim is the
+        length in code units."""
+        out = []
+        for kind, m in self.members:
+            if kind == "pad" or (kind == "field" and self.is_placeholder(m)):
+                continue
+            if kind == "embed":
+                out.extend(SUBS[m["struct"]].field_defs(prefix + m["name"] + ".", base + m["offset"]))
+                continue
+            out.append((prefix + m["name"], base + m["offset"], field_type(m["ctype"]), m["dims"],
+                        UNITS.get(m["name"], "")))
+        return out
+
     def emit(self, page):
         o = []
         o.append(f"/// {self.doc}")
@@ -451,6 +496,16 @@ class Struct:
             o.append("    }")
             o.append("}")
             o.append("")
+            o.append(f"/// Every named member of [`{self.rust}`] for channel decoding (`ksana export`): C name")
+            o.append("/// (embedded structs as `member.field`), byte offset, type, array dims (for strings the")
+            o.append("/// last dim is the length in code units) and unit when the documents state one.")
+            o.append("#[rustfmt::skip]")
+            o.append(f"pub const {upper}_FIELDS: &[FieldDef] = &[")
+            for name, off, ft, dims, unit in self.field_defs():
+                d = ", ".join(str(x) for x in dims)
+                o.append(f"    FieldDef {{ name: \"{name}\", offset: {off}, ty: FieldType::{ft}, dims: &[{d}], unit: \"{unit}\" }},")
+            o.append("];")
+            o.append("")
         # Snapshot.
         sn = f"{self.rust}Snapshot"
         o.append(f"/// Owned, decoded copy of [`{self.rust}`]: strings as `String`, enums typed, C `bool` as")
@@ -527,7 +582,7 @@ def generate(sim, layout_dir):
     out.append("use bytemuck::{Pod, Zeroable};")
     out.append("use ksana_format::{FieldKind, FieldRuns};")
     out.append("")
-    uses = ["crate::assetto::page::Page"]
+    uses = ["crate::assetto::family::channels::{FieldDef, FieldType}", "crate::assetto::page::Page"]
     uses.append("crate::assetto::strings::utf8_z" if sim == "acevo" else "crate::assetto::strings::utf16_z")
     if sim == "acevo":
         uses.append("crate::assetto::enums::{EvoCarLocation, EvoEngineType, EvoFlagType, EvoSessionType, EvoStartingGrip, Status}")

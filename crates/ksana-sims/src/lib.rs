@@ -8,6 +8,7 @@
 //! [`registry`].
 
 pub mod assetto;
+pub mod channels;
 pub mod import;
 pub mod iracing;
 pub mod protocol;

@@ -171,6 +171,13 @@ pub trait Sim: Send + Sync {
         None
     }
 
+    /// A decoder of frames with these pages into named, typed channels (`ksana export` CSV,
+    /// JSON Lines, …): every value of every page, named as the sim names it; `None` when the
+    /// sim has none or the pages are not its layout.
+    fn channels(&self, _pages: &[PageSpec]) -> Option<Box<dyn crate::channels::ChannelSource>> {
+        None
+    }
+
     /// The fake sim's renderer for this sim (`ksana simulate`), or `None` when the sim has
     /// none yet.
     fn fake(&self) -> Option<Box<dyn FakeRenderer>> {

@@ -5,6 +5,7 @@
 //!
 //! Facts: `shared/reference/assetto-and-others.md` §3, §4, §9, §13.
 
+pub mod channels;
 pub mod fake;
 pub mod pattern;
 mod probe;

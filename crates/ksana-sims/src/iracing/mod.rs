@@ -9,6 +9,7 @@
 //! samples), [`fake`] (the fake sim's world as iRacing pages).
 
 pub mod broadcast;
+mod channels;
 pub mod fake;
 pub mod flags;
 pub mod ibt;
@@ -52,6 +53,11 @@ impl Sim for Iracing {
     /// Timing samples for the lap engine ([`timing`]).
     fn timing(&self, pages: &[PageSpec]) -> Option<Box<dyn crate::sim::TimingSource>> {
         timing::timing(pages)
+    }
+
+    /// Every variable of the var headers as export channels (`channels.rs`).
+    fn channels(&self, pages: &[PageSpec]) -> Option<Box<dyn crate::channels::ChannelSource>> {
+        channels::channels(pages)
     }
 
     /// The fake sim's world as iRacing pages ([`fake`]).

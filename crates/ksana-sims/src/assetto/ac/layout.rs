@@ -14,6 +14,7 @@ use bytemuck::{Pod, Zeroable};
 use ksana_format::{FieldKind, FieldRuns};
 
 use crate::assetto::enums::{FlagType, SessionType, Status};
+use crate::assetto::family::channels::{FieldDef, FieldType};
 use crate::assetto::page::Page;
 use crate::assetto::strings::utf16_z;
 
@@ -249,6 +250,73 @@ impl Page for Physics {
         PHYSICS_RUNS.to_vec()
     }
 }
+
+/// Every named member of [`Physics`] for channel decoding (`ksana export`): C name
+/// (embedded structs as `member.field`), byte offset, type, array dims (for strings the
+/// last dim is the length in code units) and unit when the documents state one.
+#[rustfmt::skip]
+pub const PHYSICS_FIELDS: &[FieldDef] = &[
+    FieldDef { name: "packetId", offset: 0, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "gas", offset: 4, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "brake", offset: 8, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "fuel", offset: 12, ty: FieldType::F32, dims: &[], unit: "l" },
+    FieldDef { name: "gear", offset: 16, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "rpms", offset: 20, ty: FieldType::I32, dims: &[], unit: "rpm" },
+    FieldDef { name: "steerAngle", offset: 24, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "speedKmh", offset: 28, ty: FieldType::F32, dims: &[], unit: "km/h" },
+    FieldDef { name: "velocity", offset: 32, ty: FieldType::F32, dims: &[3], unit: "m/s" },
+    FieldDef { name: "accG", offset: 44, ty: FieldType::F32, dims: &[3], unit: "g" },
+    FieldDef { name: "wheelSlip", offset: 56, ty: FieldType::F32, dims: &[4], unit: "" },
+    FieldDef { name: "wheelLoad", offset: 72, ty: FieldType::F32, dims: &[4], unit: "N" },
+    FieldDef { name: "wheelsPressure", offset: 88, ty: FieldType::F32, dims: &[4], unit: "psi" },
+    FieldDef { name: "wheelAngularSpeed", offset: 104, ty: FieldType::F32, dims: &[4], unit: "rad/s" },
+    FieldDef { name: "tyreWear", offset: 120, ty: FieldType::F32, dims: &[4], unit: "" },
+    FieldDef { name: "tyreDirtyLevel", offset: 136, ty: FieldType::F32, dims: &[4], unit: "" },
+    FieldDef { name: "tyreCoreTemperature", offset: 152, ty: FieldType::F32, dims: &[4], unit: "°C" },
+    FieldDef { name: "camberRAD", offset: 168, ty: FieldType::F32, dims: &[4], unit: "rad" },
+    FieldDef { name: "suspensionTravel", offset: 184, ty: FieldType::F32, dims: &[4], unit: "m" },
+    FieldDef { name: "drs", offset: 200, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "tc", offset: 204, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "heading", offset: 208, ty: FieldType::F32, dims: &[], unit: "rad" },
+    FieldDef { name: "pitch", offset: 212, ty: FieldType::F32, dims: &[], unit: "rad" },
+    FieldDef { name: "roll", offset: 216, ty: FieldType::F32, dims: &[], unit: "rad" },
+    FieldDef { name: "cgHeight", offset: 220, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "carDamage", offset: 224, ty: FieldType::F32, dims: &[5], unit: "" },
+    FieldDef { name: "numberOfTyresOut", offset: 244, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "pitLimiterOn", offset: 248, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "abs", offset: 252, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "kersCharge", offset: 256, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "kersInput", offset: 260, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "autoShifterOn", offset: 264, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "rideHeight", offset: 268, ty: FieldType::F32, dims: &[2], unit: "" },
+    FieldDef { name: "turboBoost", offset: 276, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "ballast", offset: 280, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "airDensity", offset: 284, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "airTemp", offset: 288, ty: FieldType::F32, dims: &[], unit: "°C" },
+    FieldDef { name: "roadTemp", offset: 292, ty: FieldType::F32, dims: &[], unit: "°C" },
+    FieldDef { name: "localAngularVel", offset: 296, ty: FieldType::F32, dims: &[3], unit: "rad/s" },
+    FieldDef { name: "finalFF", offset: 308, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "performanceMeter", offset: 312, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "engineBrake", offset: 316, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "ersRecoveryLevel", offset: 320, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "ersPowerLevel", offset: 324, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "ersHeatCharging", offset: 328, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "ersIsCharging", offset: 332, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "kersCurrentKJ", offset: 336, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "drsAvailable", offset: 340, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "drsEnabled", offset: 344, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "brakeTemp", offset: 348, ty: FieldType::F32, dims: &[4], unit: "°C" },
+    FieldDef { name: "clutch", offset: 364, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "tyreTempI", offset: 368, ty: FieldType::F32, dims: &[4], unit: "°C" },
+    FieldDef { name: "tyreTempM", offset: 384, ty: FieldType::F32, dims: &[4], unit: "°C" },
+    FieldDef { name: "tyreTempO", offset: 400, ty: FieldType::F32, dims: &[4], unit: "°C" },
+    FieldDef { name: "isAIControlled", offset: 416, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "tyreContactPoint", offset: 420, ty: FieldType::F32, dims: &[4, 3], unit: "" },
+    FieldDef { name: "tyreContactNormal", offset: 468, ty: FieldType::F32, dims: &[4, 3], unit: "" },
+    FieldDef { name: "tyreContactHeading", offset: 516, ty: FieldType::F32, dims: &[4, 3], unit: "" },
+    FieldDef { name: "brakeBias", offset: 564, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "localVelocity", offset: 568, ty: FieldType::F32, dims: &[3], unit: "m/s" },
+];
 
 /// Owned, decoded copy of [`Physics`]: strings as `String`, enums typed, C `bool` as
 /// `bool`, arrays longer than 32 as `Vec`; every other member as written. Field names follow
@@ -581,6 +649,43 @@ impl Page for Graphics {
     }
 }
 
+/// Every named member of [`Graphics`] for channel decoding (`ksana export`): C name
+/// (embedded structs as `member.field`), byte offset, type, array dims (for strings the
+/// last dim is the length in code units) and unit when the documents state one.
+#[rustfmt::skip]
+pub const GRAPHICS_FIELDS: &[FieldDef] = &[
+    FieldDef { name: "packetId", offset: 0, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "status", offset: 4, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "session", offset: 8, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "currentTime", offset: 12, ty: FieldType::Utf16, dims: &[15], unit: "" },
+    FieldDef { name: "lastTime", offset: 42, ty: FieldType::Utf16, dims: &[15], unit: "" },
+    FieldDef { name: "bestTime", offset: 72, ty: FieldType::Utf16, dims: &[15], unit: "" },
+    FieldDef { name: "split", offset: 102, ty: FieldType::Utf16, dims: &[15], unit: "" },
+    FieldDef { name: "completedLaps", offset: 132, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "position", offset: 136, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "iCurrentTime", offset: 140, ty: FieldType::I32, dims: &[], unit: "ms" },
+    FieldDef { name: "iLastTime", offset: 144, ty: FieldType::I32, dims: &[], unit: "ms" },
+    FieldDef { name: "iBestTime", offset: 148, ty: FieldType::I32, dims: &[], unit: "ms" },
+    FieldDef { name: "sessionTimeLeft", offset: 152, ty: FieldType::F32, dims: &[], unit: "ms" },
+    FieldDef { name: "distanceTraveled", offset: 156, ty: FieldType::F32, dims: &[], unit: "m" },
+    FieldDef { name: "isInPit", offset: 160, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "currentSectorIndex", offset: 164, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "lastSectorTime", offset: 168, ty: FieldType::I32, dims: &[], unit: "ms" },
+    FieldDef { name: "numberOfLaps", offset: 172, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "tyreCompound", offset: 176, ty: FieldType::Utf16, dims: &[33], unit: "" },
+    FieldDef { name: "replayTimeMultiplier", offset: 244, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "normalizedCarPosition", offset: 248, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "carCoordinates", offset: 252, ty: FieldType::F32, dims: &[3], unit: "m" },
+    FieldDef { name: "penaltyTime", offset: 264, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "flag", offset: 268, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "idealLineOn", offset: 272, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "isInPitLane", offset: 276, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "surfaceGrip", offset: 280, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "mandatoryPitDone", offset: 284, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "windSpeed", offset: 288, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "windDirection", offset: 292, ty: FieldType::F32, dims: &[], unit: "" },
+];
+
 /// Owned, decoded copy of [`Graphics`]: strings as `String`, enums typed, C `bool` as
 /// `bool`, arrays longer than 32 as `Vec`; every other member as written. Field names follow
 /// the raw struct.
@@ -872,6 +977,55 @@ impl Page for Static {
         STATIC_RUNS.to_vec()
     }
 }
+
+/// Every named member of [`Static`] for channel decoding (`ksana export`): C name
+/// (embedded structs as `member.field`), byte offset, type, array dims (for strings the
+/// last dim is the length in code units) and unit when the documents state one.
+#[rustfmt::skip]
+pub const STATIC_FIELDS: &[FieldDef] = &[
+    FieldDef { name: "smVersion", offset: 0, ty: FieldType::Utf16, dims: &[15], unit: "" },
+    FieldDef { name: "acVersion", offset: 30, ty: FieldType::Utf16, dims: &[15], unit: "" },
+    FieldDef { name: "numberOfSessions", offset: 60, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "numCars", offset: 64, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "carModel", offset: 68, ty: FieldType::Utf16, dims: &[33], unit: "" },
+    FieldDef { name: "track", offset: 134, ty: FieldType::Utf16, dims: &[33], unit: "" },
+    FieldDef { name: "playerName", offset: 200, ty: FieldType::Utf16, dims: &[33], unit: "" },
+    FieldDef { name: "playerSurname", offset: 266, ty: FieldType::Utf16, dims: &[33], unit: "" },
+    FieldDef { name: "playerNick", offset: 332, ty: FieldType::Utf16, dims: &[33], unit: "" },
+    FieldDef { name: "sectorCount", offset: 400, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "maxTorque", offset: 404, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "maxPower", offset: 408, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "maxRpm", offset: 412, ty: FieldType::I32, dims: &[], unit: "rpm" },
+    FieldDef { name: "maxFuel", offset: 416, ty: FieldType::F32, dims: &[], unit: "l" },
+    FieldDef { name: "suspensionMaxTravel", offset: 420, ty: FieldType::F32, dims: &[4], unit: "" },
+    FieldDef { name: "tyreRadius", offset: 436, ty: FieldType::F32, dims: &[4], unit: "" },
+    FieldDef { name: "maxTurboBoost", offset: 452, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "deprecated_1", offset: 456, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "deprecated_2", offset: 460, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "penaltiesEnabled", offset: 464, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "aidFuelRate", offset: 468, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "aidTireRate", offset: 472, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "aidMechanicalDamage", offset: 476, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "aidAllowTyreBlankets", offset: 480, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "aidStability", offset: 484, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "aidAutoClutch", offset: 488, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "aidAutoBlip", offset: 492, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "hasDRS", offset: 496, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "hasERS", offset: 500, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "hasKERS", offset: 504, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "kersMaxJ", offset: 508, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "engineBrakeSettingsCount", offset: 512, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "ersPowerControllerCount", offset: 516, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "trackSPlineLength", offset: 520, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "trackConfiguration", offset: 524, ty: FieldType::Utf16, dims: &[33], unit: "" },
+    FieldDef { name: "ersMaxJ", offset: 592, ty: FieldType::F32, dims: &[], unit: "" },
+    FieldDef { name: "isTimedRace", offset: 596, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "hasExtraLap", offset: 600, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "carSkin", offset: 604, ty: FieldType::Utf16, dims: &[33], unit: "" },
+    FieldDef { name: "reversedGridPositions", offset: 672, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "PitWindowStart", offset: 676, ty: FieldType::I32, dims: &[], unit: "" },
+    FieldDef { name: "PitWindowEnd", offset: 680, ty: FieldType::I32, dims: &[], unit: "" },
+];
 
 /// Owned, decoded copy of [`Static`]: strings as `String`, enums typed, C `bool` as
 /// `bool`, arrays longer than 32 as `Vec`; every other member as written. Field names follow

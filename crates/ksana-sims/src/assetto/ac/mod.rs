@@ -92,6 +92,20 @@ impl Sim for Ac {
             .map(|t| Box::new(t) as Box<dyn TimingSource>)
     }
 
+    /// Every member of physics, graphics and static as export channels
+    /// ([`family::channels`]); the lap is `completedLaps` + 1.
+    fn channels(&self, pages: &[PageSpec]) -> Option<Box<dyn crate::channels::ChannelSource>> {
+        let t = family::channels::ChannelTables {
+            physics: layout::PHYSICS_FIELDS,
+            graphics: layout::GRAPHICS_FIELDS,
+            statics: layout::STATIC_FIELDS,
+            lap: Some(("completedLaps", 1)),
+            units: &[],
+        };
+        family::channels::FamilyChannels::new(&FAMILY, &t, pages)
+            .map(|c| Box::new(c) as Box<dyn crate::channels::ChannelSource>)
+    }
+
     /// The fake world as AC's pages (`fake.rs`).
     fn fake(&self) -> Option<Box<dyn FakeRenderer>> {
         Some(Box::new(family::fake::FamilyFake::new(

@@ -77,6 +77,27 @@ impl Sim for AcRally {
             .map(|t| Box::new(t) as Box<dyn TimingSource>)
     }
 
+    /// Every member of physics, graphics and static as export channels
+    /// ([`family::channels`]); the lap is `completedLaps` + 1.
+    fn channels(&self, pages: &[PageSpec]) -> Option<Box<dyn crate::channels::ChannelSource>> {
+        let t = family::channels::ChannelTables {
+            physics: acc::layout::PHYSICS_FIELDS,
+            graphics: acc::layout::GRAPHICS_FIELDS,
+            statics: acc::layout::STATIC_FIELDS,
+            lap: Some(("completedLaps", 1)),
+            units: &[
+                ("tyreCoreTemperature", "K"),
+                ("brakeTemp", "K"),
+                ("tyreTempI", "K"),
+                ("tyreTempM", "K"),
+                ("tyreTempO", "K"),
+                ("tyreTemp", "K"),
+            ],
+        };
+        family::channels::FamilyChannels::new(&FAMILY, &t, pages)
+            .map(|c| Box::new(c) as Box<dyn crate::channels::ChannelSource>)
+    }
+
     /// The fake world as AC Rally's pages: ACC's, temperatures in Kelvin.
     fn fake(&self) -> Option<Box<dyn FakeRenderer>> {
         Some(Box::new(family::fake::FamilyFake::new(
