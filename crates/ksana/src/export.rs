@@ -1,14 +1,22 @@
 //! `ksana export FILE --format F [-o OUT]`: write a recording (or anything `ksana` can open)
-//! in another file format. Today the formats are the sims' own (`ibt` for iRacing), exported
-//! through the sim that recorded the file; formats for any sim (CSV, Parquet, …) plug in
-//! beside them in [`formats`]. Same hygiene as `import`: never overwrites, writes to a
-//! temporary name and renames it only on success.
+//! in another file format. Two kinds of format:
+//!
+//! - channel formats for any sim (`csv`, `jsonl`; crate `ksana-export`, docs/EXPORT.md): every
+//!   value of every page as named columns, with `--channels`, `--from/--to`, `--lap`,
+//!   `--rate` selecting what is written;
+//! - the sims' own formats (`ibt` for iRacing), exported through the sim that recorded the
+//!   file.
+//!
+//! Same hygiene as `import`: never overwrites, writes to a temporary name beside the output
+//! and renames it only on success (an error leaves nothing behind).
 
-use std::path::PathBuf;
+use std::io::{BufWriter, IsTerminal};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::Args;
+use ksana_export::{Progress, Selection};
 use ksana_sims::import::{ExportOptions, export, export_formats};
 
 /// Options of `ksana export`.
@@ -18,11 +26,29 @@ pub struct ExportArgs {
     #[arg(required_unless_present = "list_formats")]
     file: Option<PathBuf>,
     /// The output format (`ksana export --list-formats` lists them).
-    #[arg(long, required_unless_present = "list_formats")]
+    #[arg(long, required_unless_present_any = ["list_formats", "list_channels"])]
     format: Option<String>,
     /// The file to write (default: FILE with the format's extension). Never overwritten.
     #[arg(short, long)]
     output: Option<PathBuf>,
+    /// Channels to write, comma-separated exact names (default: all); `time_s` and `lap`
+    /// are always written. csv/jsonl only.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    channels: Option<Vec<String>>,
+    /// Start at this recording time: seconds (83.5) or m:ss (1:23.5). csv/jsonl only.
+    #[arg(long, value_name = "TIME", value_parser = ksana_engine::parse_time)]
+    from: Option<u64>,
+    /// Stop at this recording time (inclusive). csv/jsonl only.
+    #[arg(long, value_name = "TIME", value_parser = ksana_engine::parse_time)]
+    to: Option<u64>,
+    /// Export only lap N (as `ksana laps` numbers it; the first session that has one), from
+    /// the frame of its line crossing up to, not including, the next crossing. csv/jsonl only.
+    #[arg(long, value_name = "N", conflicts_with_all = ["from", "to"])]
+    lap: Option<u32>,
+    /// Resample to HZ rows per second: each row is the latest frame at or before its time.
+    /// csv/jsonl only.
+    #[arg(long, value_name = "HZ")]
+    rate: Option<f64>,
     /// Export only this segment of the recording.
     #[arg(long)]
     segment: Option<u32>,
@@ -32,11 +58,14 @@ pub struct ExportArgs {
     /// Print the formats and exit.
     #[arg(long)]
     list_formats: bool,
+    /// Print FILE's channels (name, type, unit, rate) and exit.
+    #[arg(long, conflicts_with = "list_formats")]
+    list_channels: bool,
 }
 
 /// Every format `ksana export` writes: (id, extension, description, which recordings).
 fn formats() -> Vec<(&'static str, &'static str, &'static str, String)> {
-    export_formats()
+    let mut all: Vec<_> = export_formats()
         .into_iter()
         .map(|(sim, f)| {
             (
@@ -46,7 +75,16 @@ fn formats() -> Vec<(&'static str, &'static str, &'static str, String)> {
                 format!("{} recordings", sim.name()),
             )
         })
-        .collect()
+        .collect();
+    all.extend(ksana_export::FORMATS.iter().map(|f| {
+        (
+            f.id,
+            f.extension,
+            f.description,
+            "any sim's recordings".to_string(),
+        )
+    }));
+    all
 }
 
 pub fn run(a: &ExportArgs) -> Result<ExitCode> {
@@ -58,6 +96,22 @@ pub fn run(a: &ExportArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let file = a.file.clone().unwrap_or_default();
+    if a.list_channels {
+        let rec = crate::input::open(&file, a.salvage)?;
+        let list = ksana_export::segment_channels(&rec, a.segment)
+            .with_context(|| format!("reading the channels of {}", file.display()))?;
+        println!("{:<40} {:<7} {:<14} rate", "channel", "type", "unit");
+        for c in &list.channels {
+            println!(
+                "{:<40} {:<7} {:<14} {}",
+                c.name,
+                c.ty.name(),
+                c.unit,
+                c.rate_hz.map_or("-".to_string(), |r| format!("{r} Hz"))
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let format = a.format.clone().unwrap_or_default();
     let Some(&(id, ext, _, _)) = all.iter().find(|f| f.0 == format) else {
         let ids: Vec<&str> = all.iter().map(|f| f.0).collect();
@@ -66,12 +120,70 @@ pub fn run(a: &ExportArgs) -> Result<ExitCode> {
             ids.join(", ")
         );
     };
+    let channel_format = ksana_export::FORMATS.iter().any(|f| f.id == id);
+    if !channel_format
+        && (a.channels.is_some()
+            || a.from.is_some()
+            || a.to.is_some()
+            || a.lap.is_some()
+            || a.rate.is_some())
+    {
+        bail!(
+            "--channels, --from, --to, --lap and --rate apply to {} only, not {id}",
+            ksana_export::FORMATS
+                .iter()
+                .map(|f| f.id)
+                .collect::<Vec<_>>()
+                .join(" and ")
+        );
+    }
     let out = a.output.clone().unwrap_or_else(|| file.with_extension(ext));
     if out.exists() {
         bail!("{} exists; ksana export never overwrites", out.display());
     }
     let rec = crate::input::open(&file, a.salvage)?;
     let mut tmp = crate::import::temp_beside(&out)?;
+    if channel_format {
+        let mut sel = Selection {
+            channels: a.channels.clone(),
+            from_ns: a.from,
+            to_ns: a.to,
+            rate_hz: a.rate,
+            segment: a.segment,
+        };
+        if let Some(n) = a.lap {
+            let (from, to) = lap_range(&rec, &file, n)?;
+            sel.from_ns = Some(from);
+            // Up to, not including, the frame of the next crossing (which is the next lap's).
+            sel.to_ns = Some(to.saturating_sub(1).max(from));
+        }
+        let summary = {
+            let mut ex = ksana_export::exporter(id, Box::new(BufWriter::new(tmp.as_file_mut())))
+                .context("no exporter for the format")?;
+            let bar = progress_bar();
+            let result = ksana_export::export(
+                &rec,
+                &file.display().to_string(),
+                &sel,
+                ex.as_mut(),
+                &mut |p: &Progress| show(bar.as_ref(), p),
+            );
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+            result.with_context(|| format!("exporting {}", file.display()))?
+        };
+        tmp.as_file_mut().sync_all().ok();
+        crate::import::persist(tmp, &out)?;
+        println!(
+            "{} → {}: {} rows × {} columns as {id}",
+            file.display(),
+            out.display(),
+            summary.rows,
+            summary.columns
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let opts = ExportOptions { segment: a.segment };
     let report = export(&rec, id, tmp.as_file_mut(), &out, &opts)?;
     crate::import::persist(tmp, &out)?;
@@ -85,4 +197,52 @@ pub fn run(a: &ExportArgs) -> Result<ExitCode> {
         eprintln!("note: {n}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A progress bar on stderr when it is a terminal (nothing in pipes, logs and tests).
+fn progress_bar() -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let b = indicatif::ProgressBar::new(0);
+    b.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {percent:>3}% {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(b)
+}
+
+fn show(bar: Option<&indicatif::ProgressBar>, p: &Progress) {
+    let Some(b) = bar else { return };
+    let ms = |ns: u64| ns / 1_000_000;
+    b.set_length(ms(p.end_ns.saturating_sub(p.start_ns)).max(1));
+    b.set_position(ms(p.position_ns.saturating_sub(p.start_ns)));
+    b.set_message(format!("{} rows", p.rows));
+}
+
+/// The recording time range of lap `n` of the first session that has one.
+fn lap_range(rec: &ksana_format::Recording, file: &Path, n: u32) -> Result<(u64, u64)> {
+    let sessions = ksana_engine::detect_laps(rec, &file.display().to_string())
+        .with_context(|| format!("detecting laps in {}", file.display()))?;
+    if let Some(l) = sessions
+        .iter()
+        .flat_map(|s| s.laps.iter())
+        .find(|l| l.number == n)
+    {
+        let ns = |t: f64| (t.max(0.0) * 1e9).round() as u64;
+        return Ok((ns(l.start_s), ns(l.end_s)));
+    }
+    let known: Vec<String> = sessions
+        .iter()
+        .flat_map(|s| s.laps.iter().map(|l| l.number.to_string()))
+        .collect();
+    bail!(
+        "{} has no lap {n}; laps found: {}",
+        file.display(),
+        if known.is_empty() {
+            "none".to_string()
+        } else {
+            known.join(", ")
+        }
+    )
 }
