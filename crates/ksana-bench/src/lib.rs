@@ -37,6 +37,39 @@ pub struct Dataset {
 }
 
 impl Dataset {
+    /// `frames` frames of the fake sim (the `laps` scenario: out-lap, then flying laps) as
+    /// sim `sim` publishes them, at `rate_hz` of sim time: the pages a recorder of that sim
+    /// stores, with the car's channels, timing and counters moving as in a real session.
+    pub fn fake(name: &str, sim: &str, rate_hz: f64, frames: usize) -> anyhow::Result<Dataset> {
+        use ksana_synth::world::{Scenario, World};
+        let Some(mut r) = ksana_sims::by_id(sim).and_then(|s| s.fake()) else {
+            anyhow::bail!("no fake sim for {sim}");
+        };
+        let pages = r.pages();
+        let mut cur = vec![Vec::new(); pages.len()];
+        let mut changed = vec![false; pages.len()];
+        let mut world = World::new(Scenario::Laps, 1);
+        let dt = 1.0 / rate_hz;
+        let mut out = Vec::with_capacity(frames);
+        for i in 0..frames {
+            if i > 0 {
+                world.step(dt);
+            }
+            changed.iter_mut().for_each(|c| *c = false);
+            r.render(world.state(), &mut cur, &mut changed)?;
+            out.push(Frame {
+                timestamp_ns: (world.state().time_s * 1e9).round() as u64,
+                tick: Some(i as u64),
+                pages: cur.clone(),
+            });
+        }
+        Ok(Dataset {
+            name: name.to_owned(),
+            pages,
+            frames: out,
+        })
+    }
+
     /// Raw size: every page's bytes in every frame — the full state the sim published.
     pub fn raw_len(&self) -> u64 {
         self.frames
@@ -239,7 +272,7 @@ pub struct DatasetDef {
 }
 
 /// The datasets of a run, in table order.
-pub const DATASETS: [DatasetDef; 3] = [
+pub const DATASETS: [DatasetDef; 5] = [
     DatasetDef {
         name: "ibt-2024",
         about: "real iRacing .ibt, 390 rows of 1072 B at 60 Hz (Red Bull Ring, 2024)",
@@ -251,6 +284,14 @@ pub const DATASETS: [DatasetDef; 3] = [
     DatasetDef {
         name: "synth-acc",
         about: "ksana-synth AccLike: physics 333 Hz + graphics 60 Hz + static page",
+    },
+    DatasetDef {
+        name: "fake-acc",
+        about: "the fake sim as ACC: physics, graphics, static pages (4 KiB each) at 333 Hz",
+    },
+    DatasetDef {
+        name: "fake-iracing",
+        about: "the fake sim as iRacing: header, var headers, YAML and 89-variable row at 60 Hz",
     },
 ];
 
@@ -278,6 +319,10 @@ pub fn load_dataset(name: &str, quick: bool) -> anyhow::Result<Option<Dataset>> 
             1,
             if quick { 3_330 } else { 39_960 },
         ),
+        // 2 minutes at 333 Hz (10 s in quick mode), from the pit box onto the out-lap.
+        "fake-acc" => Dataset::fake(name, "acc", 333.0, if quick { 3_330 } else { 39_960 })?,
+        // 10 minutes at 60 Hz (30 s in quick mode).
+        "fake-iracing" => Dataset::fake(name, "iracing", 60.0, if quick { 1_800 } else { 36_000 })?,
         other => anyhow::bail!("unknown dataset {other:?}"),
     }))
 }
