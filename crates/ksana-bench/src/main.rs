@@ -15,7 +15,7 @@ struct Args {
     /// One repetition and short synthetic sessions (CI smoke run).
     #[arg(long)]
     quick: bool,
-    /// Only this dataset (repeatable): ibt-2024, synth-iracing, synth-acc.
+    /// Only this dataset (repeatable): ibt-2024, synth-iracing, synth-acc, fake-acc, fake-iracing.
     #[arg(long = "dataset", value_name = "NAME")]
     datasets: Vec<String>,
 }
