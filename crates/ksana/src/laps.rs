@@ -43,35 +43,41 @@ pub fn run(a: &LapsArgs) -> Result<ExitCode> {
         return history(a);
     }
     let mut report = LapsReport::default();
-    let mut store = if a.save {
-        Some(open_store(a.db.as_ref())?)
-    } else {
-        None
-    };
+    let mut found: Vec<(&PathBuf, Vec<ksana_laps::Session>, Option<String>)> = Vec::new();
     let mut failed: Option<anyhow::Error> = None;
     for file in &a.files {
         match detect(file, a.salvage) {
-            Ok((sessions, recorded_at)) => {
-                if let Some(store) = store.as_mut() {
-                    let source = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
-                    let meta = SessionMeta {
-                        source: source.display().to_string(),
-                        recorded_at: recorded_at.clone(),
-                    };
-                    for s in &sessions {
-                        store
-                            .save_session(s, &meta)
-                            .with_context(|| format!("storing the laps of {}", file.display()))?;
-                    }
-                }
-                report.sessions.extend(sessions);
-            }
+            Ok((sessions, recorded_at)) => found.push((file, sessions, recorded_at)),
+            // One file: its error is the command's. Several: each error is said as it comes,
+            // the other files are still worth their laps, and the exit code says one failed.
+            Err(e) if a.files.len() == 1 => return Err(e),
             Err(e) => {
-                // The other files are still worth their laps; the exit code says one failed.
                 eprintln!("error: {e:#}");
                 failed.get_or_insert(e);
             }
         }
+    }
+    // The database is opened only when there is something to store in it.
+    let store = if a.save && found.iter().any(|(_, s, _)| !s.is_empty()) {
+        let mut store = open_store(a.db.as_ref())?;
+        for (file, sessions, recorded_at) in &found {
+            let source = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+            let meta = SessionMeta {
+                source: source.display().to_string(),
+                recorded_at: recorded_at.clone(),
+            };
+            for s in sessions {
+                store
+                    .save_session(s, &meta)
+                    .with_context(|| format!("storing the laps of {}", file.display()))?;
+            }
+        }
+        Some(store)
+    } else {
+        None
+    };
+    for (_, sessions, _) in found {
+        report.sessions.extend(sessions);
     }
     if a.json {
         println!("{}", serde_json::to_string_pretty(&report)?);

@@ -86,6 +86,20 @@ fn commands() -> Vec<Cmd> {
             deep: false,
         },
         Cmd {
+            name: "laps",
+            args: |i, _, _| os(&[&"laps", &i]),
+            crashed_exit: None,
+            // A test-pattern recording has no laps to time: `laps` says so (exit 1) at its
+            // first frame, before damage further in is reached.
+            deep: false,
+        },
+        Cmd {
+            name: "laps --json --save",
+            args: |i, o, _| os(&[&"laps", &"--json", &"--save", &"--db", &o, &i]),
+            crashed_exit: None,
+            deep: false,
+        },
+        Cmd {
             name: "export --format ibt",
             args: |i, o, _| os(&[&"export", &"--format", &"ibt", &"-o", &o, &i]),
             crashed_exit: None,
