@@ -276,3 +276,78 @@ fn a_sim_without_channels_is_refused() {
         .to_string();
     assert!(e.contains("cannot read the pages of segment 0"), "{e}");
 }
+
+/// An iRacing recording of three segments, two frames each; the third segment's variable list
+/// names `Speed` `Spedd`.
+fn three_segments(path: &Path) {
+    let sim = ksana_sims::by_id("iracing").unwrap();
+    let mut f = sim.fake().unwrap();
+    let specs = f.pages();
+    let mut world = ksana_synth::world::World::new(Scenario::Laps, 1);
+    let mut pages = vec![Vec::new(); specs.len()];
+    let mut changed = vec![false; specs.len()];
+    let mut w = ksana_format::Writer::create(
+        path,
+        ksana_format::Header::new("iracing", specs.clone()),
+        ksana_format::WriterOptions::default(),
+    )
+    .unwrap();
+    let mut t = 0u64;
+    for seg in 0..3 {
+        if seg > 0 {
+            w.begin_segment(t, specs.clone(), "test").unwrap();
+        }
+        for _ in 0..2 {
+            world.step(0.1);
+            f.render(world.state(), &mut pages, &mut changed).unwrap();
+            if seg == 2 {
+                let vp = &mut pages[1];
+                let at = vp.windows(6).position(|x| x == b"Speed\0").unwrap();
+                vp[at..at + 5].copy_from_slice(b"Spedd");
+            }
+            let ups: Vec<ksana_format::PageUpdate> = pages
+                .iter()
+                .enumerate()
+                .map(|(i, d)| ksana_format::PageUpdate { page: i, data: d })
+                .collect();
+            w.write_frame(t, None, &ups).unwrap();
+            t += 100_000_000;
+        }
+    }
+    w.finish().unwrap();
+}
+
+#[test]
+fn segments_share_a_file_only_with_the_same_channels() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("seg.ksana");
+    three_segments(&path);
+    let rec = Recording::open(&path).unwrap();
+    let e = run(&rec, "csv", &Selection::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("segment 2 has other channels") && e.contains("--segment 2"),
+        "{e}"
+    );
+    let first_two = Selection {
+        to_ns: Some(300_000_000),
+        channels: names(&["Speed"]),
+        ..Selection::default()
+    };
+    let (_, s) = run(&rec, "csv", &first_two).unwrap();
+    assert_eq!(s.rows, 4, "segments 0 and 1 have the same channels");
+    let last = Selection {
+        segment: Some(2),
+        channels: names(&["Spedd"]),
+        ..Selection::default()
+    };
+    let (csv, s) = run(&rec, "csv", &last).unwrap();
+    assert_eq!(s.rows, 2);
+    assert!(csv.lines().nth(2).unwrap().ends_with(",Spedd"), "{csv}");
+    let only0 = Selection {
+        segment: Some(0),
+        ..Selection::default()
+    };
+    assert_eq!(run(&rec, "jsonl", &only0).unwrap().1.rows, 2);
+}
