@@ -95,16 +95,24 @@ mod tests {
         );
     }
 
+    /// An absolute directory on the machine running the test (the XDG rule asks the host
+    /// whether a path is absolute: `/data` is not on Windows, where the tests also run).
+    const ABS_DATA: &str = if cfg!(windows) { "C:/data" } else { "/data" };
+
     #[test]
     fn xdg_data_home_then_local_share() {
         let home = Some(PathBuf::from("/home/a"));
-        let xdg = env_of(&[("XDG_DATA_HOME", "/data")]);
+        let xdg = env_of(&[("XDG_DATA_HOME", ABS_DATA)]);
         assert_eq!(
             db_path_from(xdg, home.clone(), Platform::Xdg),
-            Some(PathBuf::from("/data/ksana/ksana.db"))
+            Some(PathBuf::from(ABS_DATA).join("ksana").join("ksana.db"))
         );
         let relative = env_of(&[("XDG_DATA_HOME", "data"), ("KSANA_DB", "")]);
-        let want = PathBuf::from("/home/a/.local/share/ksana/ksana.db");
+        let want = PathBuf::from("/home/a")
+            .join(".local")
+            .join("share")
+            .join("ksana")
+            .join("ksana.db");
         assert_eq!(
             db_path_from(relative, home.clone(), Platform::Xdg),
             Some(want.clone())
