@@ -5,7 +5,8 @@ mod common;
 
 use common::{Backend, TestDb, backends};
 use ksana_store::{
-    LapStore, SCHEMA_VERSION, SessionFilter, SqliteStore, StoreError, StoreSpec, open_store,
+    LapStore, PgStore, SCHEMA_VERSION, SessionFilter, SqliteStore, StoreError, StoreSpec,
+    open_store,
 };
 use rusqlite::Connection;
 
@@ -179,6 +180,41 @@ fn another_programs_database_is_refused() {
         // Untouched: no migration table was added.
         assert_eq!(db.raw().tables(), ["sessions"]);
     }
+}
+
+#[test]
+fn a_postgres_store_lives_in_the_url_schema_and_names_it() {
+    let Some(db) = TestDb::postgres() else {
+        return;
+    };
+    let StoreSpec::Postgres(url) = &db.spec else {
+        unreachable!()
+    };
+    let store = PgStore::open(url).unwrap();
+    assert_eq!(store.schema().unwrap().as_deref(), db.pg_schema());
+    assert_eq!(store.describe(), db.shown_name());
+    assert!(
+        format!("{store:?}").contains("(schema ksana_test_"),
+        "{store:?}"
+    );
+    // What the store writes lands in that schema's tables.
+    let mut store = store;
+    store
+        .save_session(
+            &common::session("acc", "monza", "bmw", 0.0),
+            &common::meta("/r", "2026-11-01T10:00:00Z"),
+        )
+        .unwrap();
+    let mut raw = db.raw();
+    let schema = db.pg_schema().unwrap();
+    assert_eq!(
+        raw.int(&format!("SELECT COUNT(*) FROM {schema}.sessions")),
+        1
+    );
+    assert_eq!(
+        raw.tables(),
+        ["laps", "schema_migrations", "sectors", "sessions"]
+    );
 }
 
 #[test]

@@ -166,6 +166,11 @@ impl TestDb {
         }
     }
 
+    /// The PostgreSQL schema of this test (`None` for SQLite).
+    pub fn pg_schema(&self) -> Option<&str> {
+        self.pg.as_ref().map(|p| p.name.as_str())
+    }
+
     /// How the store names this database in errors.
     pub fn shown_name(&self) -> String {
         match (&self.spec, &self.pg) {
