@@ -118,6 +118,28 @@ pub(crate) fn attach_sectors(
     Ok(laps.into_iter().map(|(_, lap)| lap).collect())
 }
 
+/// Laps of several sessions (lap id, session id, lap; in id order) with their sectors
+/// attached, for [`crate::LapStore::laps_since`].
+pub(crate) fn stored_laps(
+    found: Vec<(i64, SessionId, Lap)>,
+    sectors: impl IntoIterator<Item = (i64, i64, Option<u32>)>,
+) -> Result<Vec<crate::StoredLap>, StoreError> {
+    let ids: Vec<(i64, SessionId)> = found.iter().map(|(id, s, _)| (*id, *s)).collect();
+    let laps = attach_sectors(
+        found.into_iter().map(|(id, _, l)| (id, l)).collect(),
+        sectors,
+    )?;
+    Ok(ids
+        .into_iter()
+        .zip(laps)
+        .map(|((lap_id, session_id), lap)| crate::StoredLap {
+            lap_id,
+            session_id,
+            lap,
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::theoretical;

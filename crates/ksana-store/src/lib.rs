@@ -28,5 +28,5 @@ pub use sqlite::SqliteStore;
 pub use steps::SCHEMA_VERSION;
 pub use store::LapStore;
 pub use types::{
-    PersonalBest, SessionFilter, SessionId, SessionMeta, SessionSummary, StoredSession,
+    PersonalBest, SessionFilter, SessionId, SessionMeta, SessionSummary, StoredLap, StoredSession,
 };

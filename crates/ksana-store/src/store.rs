@@ -3,7 +3,8 @@
 use ksana_laps::{Lap, Session};
 
 use crate::{
-    PersonalBest, SessionFilter, SessionId, SessionMeta, SessionSummary, StoreError, StoredSession,
+    PersonalBest, SessionFilter, SessionId, SessionMeta, SessionSummary, StoreError, StoredLap,
+    StoredSession,
 };
 
 /// What ksana does with its lap history, whatever the database behind it (an SQLite file or a
@@ -35,6 +36,15 @@ pub trait LapStore {
     /// Per (sim, track, car): the best lap, best sectors and theoretical best, counting only
     /// laps for which [`Lap::counts_for_best`] holds. Sorted by sim, track, car.
     fn personal_bests(&self) -> Result<Vec<PersonalBest>, StoreError>;
+
+    /// Laps stored after the lap with id `after_lap_id` (0: from the first), oldest first, at
+    /// most `limit` of them, with their sectors. Lap ids only grow, so a reader that keeps the
+    /// last id it saw follows what other processes store (the server's live stream).
+    fn laps_since(&self, after_lap_id: i64, limit: u32) -> Result<Vec<StoredLap>, StoreError>;
+
+    /// The id of the last lap stored, 0 when there is none: where a follower of
+    /// [`LapStore::laps_since`] starts to see only new laps.
+    fn last_lap_id(&self) -> Result<i64, StoreError>;
 
     /// The schema version recorded in the database (the number of migration steps applied).
     fn schema_version(&self) -> Result<i64, StoreError>;

@@ -94,3 +94,15 @@ pub struct PersonalBest {
     /// Sum of `best_sectors_ms`; `None` when any sector has no time.
     pub theoretical_best_ms: Option<u32>,
 }
+
+/// A stored lap with the ids that place it: what [`crate::LapStore::laps_since`] returns, so
+/// that a reader (the server's live stream) can follow the laps other processes store.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoredLap {
+    /// The lap's row id: increases with every lap stored, in either backend.
+    pub lap_id: i64,
+    /// The session it belongs to.
+    pub session_id: SessionId,
+    /// The lap with its sectors.
+    pub lap: ksana_laps::Lap,
+}

@@ -11,7 +11,7 @@ use super::{PgStore, sql};
 use crate::assemble::{self, BestLap, BestSector, SectorCount, attach_sectors};
 use crate::{
     LapStore, PersonalBest, SessionFilter, SessionId, SessionMeta, SessionSummary, StoreError,
-    StoredSession,
+    StoredLap, StoredSession,
 };
 
 impl LapStore for PgStore {
@@ -165,6 +165,51 @@ impl LapStore for PgStore {
             .collect::<Result<Vec<_>, StoreError>>()?;
         tx.commit()?;
         Ok(assemble::personal_bests(counts, sectors, laps))
+    }
+
+    fn laps_since(&self, after_lap_id: i64, limit: u32) -> Result<Vec<StoredLap>, StoreError> {
+        let mut client = self.client();
+        let mut tx = snapshot(&mut client)?;
+        let found = tx
+            .query(sql::LAPS_SINCE, &[&after_lap_id, &i64::from(limit)])?
+            .iter()
+            .map(|r| {
+                let id: i64 = r.try_get(0)?;
+                let session: SessionId = r.try_get(1)?;
+                let lap = Lap {
+                    number: u32_at(r, 2, "laps.number")?,
+                    time_ms: opt_u32_at(r, 3, "laps.time_ms")?,
+                    sectors_ms: Vec::new(),
+                    valid: r.try_get(4)?,
+                    out_lap: r.try_get(5)?,
+                    in_lap: r.try_get(6)?,
+                    partial: r.try_get(7)?,
+                    invalid_reason: r.try_get(8)?,
+                    start_s: r.try_get(9)?,
+                    end_s: r.try_get(10)?,
+                };
+                Ok((id, session, lap))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let Some(&(last, _, _)) = found.last() else {
+            return Ok(Vec::new());
+        };
+        let sectors = tx
+            .query(sql::SECTORS_BETWEEN, &[&after_lap_id, &last])?
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.try_get(0)?,
+                    r.try_get(1)?,
+                    opt_u32_at(r, 2, "sectors.time_ms")?,
+                ))
+            })
+            .collect::<Result<Vec<(i64, i64, Option<u32>)>, StoreError>>()?;
+        assemble::stored_laps(found, sectors)
+    }
+
+    fn last_lap_id(&self) -> Result<i64, StoreError> {
+        Ok(self.client().query_one(sql::LAST_LAP_ID, &[])?.try_get(0)?)
     }
 
     fn schema_version(&self) -> Result<i64, StoreError> {

@@ -9,7 +9,7 @@ use super::{SqliteStore, bests, sql};
 use crate::assemble::attach_sectors;
 use crate::{
     LapStore, PersonalBest, SessionFilter, SessionId, SessionMeta, SessionSummary, StoreError,
-    StoredSession,
+    StoredLap, StoredSession,
 };
 
 impl LapStore for SqliteStore {
@@ -132,6 +132,43 @@ impl LapStore for SqliteStore {
         // One snapshot for the three grouped queries (see `session`).
         let snapshot = self.conn.unchecked_transaction()?;
         bests::personal_bests(&snapshot)
+    }
+
+    fn laps_since(&self, after_lap_id: i64, limit: u32) -> Result<Vec<StoredLap>, StoreError> {
+        let snapshot = self.conn.unchecked_transaction()?;
+        let mut stmt = snapshot.prepare_cached(sql::LAPS_SINCE)?;
+        let rows = stmt.query_map(params![after_lap_id, i64::from(limit)], |r| {
+            let id: i64 = r.get(0)?;
+            let session: SessionId = r.get(1)?;
+            let lap = Lap {
+                number: r.get(2)?,
+                time_ms: r.get(3)?,
+                sectors_ms: Vec::new(),
+                valid: r.get(4)?,
+                out_lap: r.get(5)?,
+                in_lap: r.get(6)?,
+                partial: r.get(7)?,
+                invalid_reason: r.get(8)?,
+                start_s: r.get(9)?,
+                end_s: r.get(10)?,
+            };
+            Ok((id, session, lap))
+        })?;
+        let found: Vec<(i64, SessionId, Lap)> = rows.collect::<Result<_, _>>()?;
+        let Some(&(last, _, _)) = found.last() else {
+            return Ok(Vec::new());
+        };
+        let mut stmt = snapshot.prepare_cached(sql::SECTORS_BETWEEN)?;
+        let sectors: Vec<(i64, i64, Option<u32>)> = stmt
+            .query_map(params![after_lap_id, last], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        crate::assemble::stored_laps(found, sectors)
+    }
+
+    fn last_lap_id(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row(sql::LAST_LAP_ID, [], |r| r.get(0))?)
     }
 
     fn schema_version(&self) -> Result<i64, StoreError> {

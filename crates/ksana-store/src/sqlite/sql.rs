@@ -103,3 +103,15 @@ pub(super) const BEST_SECTORS: &str = "SELECT s.sim, s.track, s.car, sec.idx, MI
     FROM sectors sec JOIN laps l ON l.id = sec.lap_id JOIN sessions s ON s.id = l.session_id
     WHERE l.counts_for_best = 1 AND sec.time_ms IS NOT NULL
     GROUP BY s.sim, s.track, s.car, sec.idx";
+
+/// Laps with an id above ?1, oldest first, at most ?2: id, session_id, then the columns of
+/// `GET_LAPS` after its id.
+pub(super) const LAPS_SINCE: &str =
+    "SELECT id, session_id, number, time_ms, valid, out_lap, in_lap,
+        partial, invalid_reason, start_s, end_s
+    FROM laps WHERE id > ?1 ORDER BY id LIMIT ?2";
+/// Sectors of the laps with ids in (?1, ?2].
+pub(super) const SECTORS_BETWEEN: &str = "SELECT lap_id, idx, time_ms
+    FROM sectors WHERE lap_id > ?1 AND lap_id <= ?2 ORDER BY lap_id, idx";
+/// The highest lap id, 0 without laps.
+pub(super) const LAST_LAP_ID: &str = "SELECT COALESCE(MAX(id), 0) FROM laps";
