@@ -125,10 +125,18 @@ fn round_trip(sim: &str, fam: &family::Family, pat: &family::Patterns) {
             .unwrap();
         let o = run({
             let mut c = ksana();
-            c.args(["dump", "--sim", sim, "--max-duration", "1", "--shm-dir"])
-                .arg(root.path())
-                .arg("-o")
-                .arg(&file);
+            c.args([
+                "dump",
+                "--no-db",
+                "--sim",
+                sim,
+                "--max-duration",
+                "1",
+                "--shm-dir",
+            ])
+            .arg(root.path())
+            .arg("-o")
+            .arg(&file);
             c
         });
         assert!(o.status.success());
@@ -327,7 +335,7 @@ fn dump_auto_tells_acc_from_ac_and_ac_rally() {
         .unwrap();
     let o = run({
         let mut c = ksana();
-        c.args(["dump", "--max-duration", "1", "--shm-dir"])
+        c.args(["dump", "--no-db", "--max-duration", "1", "--shm-dir"])
             .arg(root.path())
             .arg("--output-dir")
             .arg(dir.path());
@@ -370,10 +378,18 @@ fn dump_says_when_ac_evo_publishes_physics_only() {
     let out = dir.path().join("evo.ksana");
     let o = run({
         let mut c = ksana();
-        c.args(["dump", "--sim", "acevo", "--max-duration", "1", "--shm-dir"])
-            .arg(root.path())
-            .arg("-o")
-            .arg(&out);
+        c.args([
+            "dump",
+            "--no-db",
+            "--sim",
+            "acevo",
+            "--max-duration",
+            "1",
+            "--shm-dir",
+        ])
+        .arg(root.path())
+        .arg("-o")
+        .arg(&out);
         c
     });
     stop.store(true, std::sync::atomic::Ordering::Relaxed);

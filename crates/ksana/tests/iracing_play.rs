@@ -84,7 +84,15 @@ fn frames(path: &Path) -> Vec<(u64, Vec<Vec<u8>>)> {
 
 fn dump(root: &Path, out: &Path) -> Child {
     ksana()
-        .args(["dump", "--sim", "iracing", "--once", "--max-duration", "60"])
+        .args([
+            "dump",
+            "--no-db",
+            "--sim",
+            "iracing",
+            "--once",
+            "--max-duration",
+            "60",
+        ])
         .arg("--shm-dir")
         .arg(root)
         .arg("-o")

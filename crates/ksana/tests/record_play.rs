@@ -54,7 +54,7 @@ fn simulate(root: &Path, rate: u32, seconds: f64) -> Child {
 
 fn dump(root: &Path, out: &Path, extra: &[&str]) -> Command {
     let mut c = ksana();
-    c.args(["dump", "--sim", "testpattern", "--shm-dir"])
+    c.args(["dump", "--no-db", "--sim", "testpattern", "--shm-dir"])
         .arg(root)
         .arg("-o")
         .arg(out)

@@ -177,7 +177,7 @@ fn run_case(ksana: &Path, case: &str, a: &Args, tck: f64) -> Result<()> {
     }
     let recorder = spawn(
         Command::new(ksana)
-            .args(["dump", "--sim", sim, "--shm-dir"])
+            .args(["dump", "--no-db", "--sim", sim, "--shm-dir"])
             .arg(root.path())
             .arg("-o")
             .arg(&out),

@@ -58,7 +58,7 @@ pub fn simulate(sim: &str, root: &Path, rate: u32, seconds: f64) -> Child {
 /// `ksana dump --sim SIM --shm-dir ROOT -o OUT EXTRA…`, not yet run.
 pub fn dump(sim: &str, root: &Path, out: &Path, extra: &[&str]) -> Command {
     let mut c = ksana();
-    c.args(["dump", "--sim", sim, "--shm-dir"])
+    c.args(["dump", "--no-db", "--sim", sim, "--shm-dir"])
         .arg(root)
         .arg("-o")
         .arg(out)
