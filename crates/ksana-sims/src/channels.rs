@@ -251,6 +251,31 @@ pub trait ChannelSource: Send {
     fn decode(&mut self, pages: &[&[u8]], row: &mut Row) -> Result<(), SimError>;
 }
 
+/// Which of a sim's channels a lap trace (the server's speed/throttle/brake/… plot against lap
+/// distance) reads, and how to bring them to common units. Given by [`crate::Sim::trace_channels`]
+/// in each sim's folder, since only the sim knows its names.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TraceChannels {
+    /// Channel of the car's speed.
+    pub speed: &'static str,
+    /// Factor from that channel's unit to km/h (1.0 for km/h, 3.6 for m/s).
+    pub speed_to_kmh: f64,
+    /// Throttle pedal, 0 to 1.
+    pub throttle: &'static str,
+    /// Brake pedal, 0 to 1.
+    pub brake: &'static str,
+    /// Gear channel.
+    pub gear: &'static str,
+    /// Added to the gear value so that −1 is reverse, 0 neutral, 1 first.
+    pub gear_offset: i64,
+    /// Steering channel (as the sim gives it: see `steering_unit`).
+    pub steering: &'static str,
+    /// Unit of the steering channel (`rad`, or `-1..1` for a normalised input).
+    pub steering_unit: &'static str,
+    /// Engine speed, revolutions per minute.
+    pub rpm: &'static str,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

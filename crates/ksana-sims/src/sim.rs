@@ -178,6 +178,12 @@ pub trait Sim: Send + Sync {
         None
     }
 
+    /// The channels (names from [`Sim::channels`]) a lap trace reads: speed, pedals, gear,
+    /// steering, RPM; `None` when the sim has no such map yet.
+    fn trace_channels(&self) -> Option<crate::channels::TraceChannels> {
+        None
+    }
+
     /// The fake sim's renderer for this sim (`ksana simulate`), or `None` when the sim has
     /// none yet.
     fn fake(&self) -> Option<Box<dyn FakeRenderer>> {

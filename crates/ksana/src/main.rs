@@ -13,6 +13,7 @@ mod iracing_cmd;
 mod laps;
 mod livelaps;
 mod play;
+mod serve;
 mod simulate;
 mod synth;
 mod term;
@@ -97,6 +98,8 @@ enum Command {
     Import(import::ImportArgs),
     /// Write a recording in another format (`--format ibt`; `--list-formats`).
     Export(export::ExportArgs),
+    /// Serve the lap history: JSON API under /api/v1 and the web UI (docs/API.md).
+    Serve(serve::ServeArgs),
     /// Send an iRacing broadcast command (camera, replay) to the sim or to `ksana play`
     /// (Windows only).
     Iracing(iracing_cmd::IracingArgs),
@@ -187,6 +190,7 @@ fn main() -> ExitCode {
         Some(Command::Watch(a)) => report(watch::run(&a)),
         Some(Command::Import(a)) => report(import::run(&a)),
         Some(Command::Export(a)) => report(export::run(&a)),
+        Some(Command::Serve(a)) => report(serve::run(&a)),
         Some(Command::Iracing(a)) => report(iracing_cmd::run(&a)),
         Some(Command::WatchUpdates { sim, timeout, shm }) => report((|| {
             let sim = sim_by_id(&sim)?;

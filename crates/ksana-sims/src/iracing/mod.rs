@@ -60,6 +60,22 @@ impl Sim for Iracing {
         channels::channels(pages)
     }
 
+    /// iRacing's telemetry variables: `Speed` (m/s), `Throttle`, `Brake`, `Gear` (−1 =
+    /// reverse), `SteeringWheelAngle` (rad), `RPM`.
+    fn trace_channels(&self) -> Option<crate::channels::TraceChannels> {
+        Some(crate::channels::TraceChannels {
+            speed: "Speed",
+            speed_to_kmh: 3.6,
+            throttle: "Throttle",
+            brake: "Brake",
+            gear: "Gear",
+            gear_offset: 0,
+            steering: "SteeringWheelAngle",
+            steering_unit: "rad",
+            rpm: "RPM",
+        })
+    }
+
     /// The fake sim's world as iRacing pages ([`fake`]).
     fn fake(&self) -> Option<Box<dyn crate::sim::FakeRenderer>> {
         Some(Box::new(fake::IracingFake::new()))

@@ -92,6 +92,11 @@ impl Sim for Ac {
             .map(|t| Box::new(t) as Box<dyn TimingSource>)
     }
 
+    /// AC's physics members, as every family member ([`family::channels::TRACE_CHANNELS`]).
+    fn trace_channels(&self) -> Option<crate::channels::TraceChannels> {
+        Some(family::channels::TRACE_CHANNELS)
+    }
+
     /// Every member of physics, graphics and static as export channels
     /// ([`family::channels`]); the lap is `completedLaps` + 1.
     fn channels(&self, pages: &[PageSpec]) -> Option<Box<dyn crate::channels::ChannelSource>> {

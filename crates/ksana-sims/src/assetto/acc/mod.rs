@@ -179,6 +179,12 @@ impl Sim for Acc {
             .map(|c| Box::new(c) as Box<dyn crate::channels::ChannelSource>)
     }
 
+    /// ACC's physics members: `speedKmh`, `gas`, `brake`, `gear` (0 = reverse, 1 = neutral),
+    /// `steerAngle` (−1 to 1), `rpms`.
+    fn trace_channels(&self) -> Option<crate::channels::TraceChannels> {
+        Some(family::channels::TRACE_CHANNELS)
+    }
+
     /// The fake world as ACC's pages (`fake.rs`).
     fn fake(&self) -> Option<Box<dyn FakeRenderer>> {
         Some(Box::new(family::fake::FamilyFake::new(

@@ -117,6 +117,11 @@ impl Sim for AcEvo {
             .map(|t| Box::new(t) as Box<dyn TimingSource>)
     }
 
+    /// AC Evo's physics members, as every family member ([`family::channels::TRACE_CHANNELS`]).
+    fn trace_channels(&self) -> Option<crate::channels::TraceChannels> {
+        Some(family::channels::TRACE_CHANNELS)
+    }
+
     /// Every member of physics, graphics and static as export channels
     /// ([`family::channels`]); the lap is `total_lap_count` + 1.
     fn channels(&self, pages: &[PageSpec]) -> Option<Box<dyn crate::channels::ChannelSource>> {

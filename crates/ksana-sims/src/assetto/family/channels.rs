@@ -75,6 +75,20 @@ impl FieldType {
     }
 }
 
+/// The lap-trace channels every member of the family shares on its physics page
+/// (`speedKmh`, `gas`, `brake`, `gear` with 0 = reverse, `steerAngle` −1 to 1, `rpms`).
+pub const TRACE_CHANNELS: crate::channels::TraceChannels = crate::channels::TraceChannels {
+    speed: "speedKmh",
+    speed_to_kmh: 1.0,
+    throttle: "gas",
+    brake: "brake",
+    gear: "gear",
+    gear_offset: -1,
+    steering: "steerAngle",
+    steering_unit: "-1..1",
+    rpm: "rpms",
+};
+
 /// One named member of a page struct (a row of a generated `*_FIELDS` table).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FieldDef {
