@@ -51,7 +51,8 @@ impl FileHeader {
                 path,
                 b.len() as u64,
                 ErrorKind::Truncated(format!(
-                    "{} bytes, the file header has {FILE_HEADER_LEN}",
+                    "{} bytes, the file header of an old ksana or shm-debugger (RECROCKS) file \
+                     has {FILE_HEADER_LEN}",
                     b.len()
                 )),
             ));

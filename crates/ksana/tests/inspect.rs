@@ -188,7 +188,7 @@ fn unreadable_files_exit_2_with_a_clear_error() {
         (
             "old.ksr",
             b"RECROCKS\x02\x00\x00\x00".to_vec(),
-            "old ksana (RECROCKS)",
+            "byte 12: truncated: 12 bytes, the file header of an old ksana or shm-debugger (RECROCKS) file has 72",
         ),
         (
             "future.ksana",
