@@ -169,6 +169,7 @@ mod tests {
             sim_name: "X".into(),
             source: "a\nb.ksana".into(),
             rate_hz: None,
+            header: None,
         };
         e.begin(&cols, &meta).unwrap();
         let mut r = Row::new();

@@ -267,6 +267,7 @@ pub fn export(
         sim_name: sim.name().to_string(),
         source: source.to_string(),
         rate_hz: sel.rate_hz,
+        header: Some(rec.header().clone()),
     };
     let mut frames = rec.frames();
     if let Some(from) = sel.from_ns {

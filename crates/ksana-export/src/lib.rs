@@ -12,6 +12,7 @@ pub mod csv;
 pub mod driver;
 pub mod jsonl;
 pub mod number;
+pub mod parquet;
 
 use std::io::Write;
 
@@ -48,6 +49,10 @@ pub struct Metadata {
     pub source: String,
     /// The `--rate` of a resampled export, Hz; `None` when every frame is a row.
     pub rate_hz: Option<f64>,
+    /// The recording's header (recorder, start time, free-form metadata such as car, track
+    /// and `ibt.*`), for formats that carry it (Parquet's key/value metadata); `None` when
+    /// unknown.
+    pub header: Option<ksana_format::Header>,
 }
 
 /// A file format: told the columns once, then given rows in time order, then finished.
@@ -86,6 +91,11 @@ pub const FORMATS: &[Format] = &[
         extension: "jsonl",
         description: "JSON Lines: one object per frame",
     },
+    Format {
+        id: "parquet",
+        extension: "parquet",
+        description: "Parquet: typed columns, units and recording metadata in key/value metadata",
+    },
 ];
 
 /// The exporter of format `id` writing to `out`, or `None` when this crate has no such
@@ -94,6 +104,7 @@ pub fn exporter<'a>(id: &str, out: Box<dyn Write + 'a>) -> Option<Box<dyn Export
     match id {
         "csv" => Some(Box::new(csv::CsvExporter::new(out))),
         "jsonl" => Some(Box::new(jsonl::JsonlExporter::new(out))),
+        "parquet" => Some(Box::new(parquet::ParquetExporter::new(out))),
         _ => None,
     }
 }

@@ -182,7 +182,7 @@ fn errors_leave_no_file_and_never_overwrite() {
         os("--rate"),
         os("10"),
     ]));
-    assert!(e.contains("apply to csv and jsonl only"), "{e}");
+    assert!(e.contains("apply to csv and jsonl"), "{e}");
 }
 
 #[test]
