@@ -157,9 +157,16 @@ pub fn run(a: &ExportArgs) -> Result<ExitCode> {
             // Up to, not including, the frame of the next crossing (which is the next lap's).
             sel.to_ns = Some(to.saturating_sub(1).max(from));
         }
+        // MoTeC also writes the .ldx beside the .ld (same temp-and-rename rule).
+        let mut ldx = motec_companion(id, &out)?;
         let summary = {
-            let mut ex = ksana_export::exporter(id, Box::new(BufWriter::new(tmp.as_file_mut())))
-                .context("no exporter for the format")?;
+            let mut ex = match ldx.as_mut() {
+                Some((t, _)) => {
+                    motec_exporter(&rec, &file, &out, tmp.as_file_mut(), t.as_file_mut())
+                }
+                None => ksana_export::exporter(id, Box::new(BufWriter::new(tmp.as_file_mut())))
+                    .context("no exporter for the format")?,
+            };
             let bar = progress_bar();
             let result = ksana_export::export(
                 &rec,
@@ -175,6 +182,9 @@ pub fn run(a: &ExportArgs) -> Result<ExitCode> {
         };
         tmp.as_file_mut().sync_all().ok();
         crate::import::persist(tmp, &out)?;
+        if let Some((t, path)) = ldx {
+            persist_companion(t, &path, &out)?;
+        }
         println!(
             "{} → {}: {} rows × {} columns as {id}",
             file.display(),
@@ -245,4 +255,64 @@ fn lap_range(rec: &ksana_format::Recording, file: &Path, n: u32) -> Result<(u64,
             known.join(", ")
         }
     )
+}
+
+/// `--format motec`: the `.ldx` beside OUT and a temporary file for it (`None` for other
+/// formats). Fails when the `.ldx` exists: nothing is ever overwritten.
+fn motec_companion(id: &str, out: &Path) -> Result<Option<(tempfile::NamedTempFile, PathBuf)>> {
+    if id != "motec" {
+        return Ok(None);
+    }
+    let path = out.with_extension("ldx");
+    if path == out {
+        bail!(
+            "{}: the MoTeC log needs another extension than .ldx (its companion's)",
+            out.display()
+        );
+    }
+    if path.exists() {
+        bail!("{} exists; ksana export never overwrites", path.display());
+    }
+    Ok(Some((crate::import::temp_beside(&path)?, path)))
+}
+
+/// The MoTeC exporter: the `.ld` to `ld`, the `.ldx` to `ldx` with the laps `ksana laps`
+/// finds in `rec` as beacons, the first session's driver, car and track in the header, and
+/// the samples waiting in a temporary file beside OUT.
+fn motec_exporter<'a>(
+    rec: &ksana_format::Recording,
+    file: &Path,
+    out: &Path,
+    ld: &'a mut std::fs::File,
+    ldx: &'a mut std::fs::File,
+) -> Box<dyn ksana_export::Exporter + 'a> {
+    use ksana_export::motec::{Details, MotecExporter};
+    let name = file.display().to_string();
+    let sessions = ksana_engine::detect_laps(rec, &name).unwrap_or_else(|e| {
+        eprintln!("note: no lap beacons in the .ldx: {e}");
+        Vec::new()
+    });
+    let laps = sessions
+        .iter()
+        .flat_map(|s| s.laps.iter().cloned())
+        .collect();
+    let dir = match out.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Box::new(
+        MotecExporter::new(Box::new(BufWriter::new(ld)))
+            .with_details(Details::from_recording(rec.header(), &sessions))
+            .with_ldx(Box::new(BufWriter::new(ldx)), laps)
+            .with_spill_dir(dir),
+    )
+}
+
+/// Renames the finished `.ldx` to `path`; when that fails, removes the `.ld` just renamed
+/// into place, so that an error leaves neither file.
+fn persist_companion(mut tmp: tempfile::NamedTempFile, path: &Path, ld: &Path) -> Result<()> {
+    tmp.as_file_mut().sync_all().ok();
+    crate::import::persist(tmp, path).inspect_err(|_| {
+        std::fs::remove_file(ld).ok();
+    })
 }
