@@ -41,6 +41,8 @@ pub struct AppState {
 
 impl AppState {
     /// Opens the store of `config` (creating and migrating it as needed) and the upload dir.
+    /// Call it outside an async runtime (or in `spawn_blocking`): the PostgreSQL client
+    /// blocks on a runtime of its own.
     pub fn open(config: ServerConfig) -> Result<Self, ApiError> {
         let store = ksana_store::open_store(&config.store)?;
         std::fs::create_dir_all(&config.upload_dir).map_err(|e| {

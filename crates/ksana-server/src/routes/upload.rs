@@ -89,6 +89,13 @@ pub async fn upload(
             ),
             OpenError::Io(m) => ApiError::internal(m),
         })?;
+        // Every chunk decoded and checked before anything is stored.
+        rec.verify().map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("the file is damaged or malformed: {e}"),
+            )
+        })?;
         // The kept name: the generated one, without `.part`.
         let kept = tmp_path.with_extension("rec");
         let name = kept.display().to_string();
