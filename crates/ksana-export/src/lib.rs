@@ -10,6 +10,7 @@
 
 pub mod csv;
 pub mod driver;
+pub mod html;
 pub mod jsonl;
 pub mod number;
 pub mod parquet;
@@ -90,6 +91,12 @@ pub const FORMATS: &[Format] = &[
         id: "jsonl",
         extension: "jsonl",
         description: "JSON Lines: one object per frame",
+    },
+    Format {
+        id: "html",
+        extension: "html",
+        description: "HTML report: summary, lap table, per-lap speed/throttle/brake/gear charts \
+                      (one self-contained file)",
     },
     Format {
         id: "parquet",

@@ -143,6 +143,9 @@ pub fn run(a: &ExportArgs) -> Result<ExitCode> {
     }
     let rec = crate::input::open(&file, a.salvage)?;
     let mut tmp = crate::import::temp_beside(&out)?;
+    if id == ksana_export::html::FORMAT_ID {
+        return html_report(a, &rec, &file, tmp, &out);
+    }
     if channel_format {
         let mut sel = Selection {
             channels: a.channels.clone(),
@@ -255,6 +258,43 @@ fn lap_range(rec: &ksana_format::Recording, file: &Path, n: u32) -> Result<(u64,
             known.join(", ")
         }
     )
+}
+
+/// `--format html`: the laps of the recording, then the report (ksana_export::html).
+fn html_report(
+    a: &ExportArgs,
+    rec: &ksana_format::Recording,
+    file: &Path,
+    mut tmp: tempfile::NamedTempFile,
+    out: &Path,
+) -> Result<ExitCode> {
+    if a.channels.is_some()
+        || a.from.is_some()
+        || a.to.is_some()
+        || a.lap.is_some()
+        || a.rate.is_some()
+    {
+        bail!("--channels, --from, --to, --lap and --rate do not apply to the html report");
+    }
+    let name = file.display().to_string();
+    let sessions = ksana_engine::detect_laps(rec, &name)
+        .with_context(|| format!("detecting laps in {name}"))?;
+    let summary = {
+        let mut w = BufWriter::new(tmp.as_file_mut());
+        ksana_export::html::write_report(rec, &name, &sessions, &mut w, &Default::default())
+            .with_context(|| format!("writing the HTML report of {name}"))?
+    };
+    tmp.as_file_mut().sync_all().ok();
+    crate::import::persist(tmp, out)?;
+    println!(
+        "{name} → {}: {} sessions, {} laps, {} lap charts ({} points) as html",
+        out.display(),
+        summary.sessions,
+        summary.laps,
+        summary.charts,
+        summary.points
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `--format motec`: the `.ldx` beside OUT and a temporary file for it (`None` for other
