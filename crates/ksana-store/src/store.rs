@@ -53,3 +53,41 @@ pub trait LapStore {
     /// password removed.
     fn describe(&self) -> String;
 }
+
+/// A boxed store is a store (what [`crate::open_store`] returns can go wherever a concrete
+/// backend can, e.g. into code generic over `S: LapStore`).
+impl<S: LapStore + ?Sized> LapStore for Box<S> {
+    fn save_session(&mut self, s: &Session, meta: &SessionMeta) -> Result<SessionId, StoreError> {
+        (**self).save_session(s, meta)
+    }
+    fn begin_session(&mut self, s: &Session, meta: &SessionMeta) -> Result<SessionId, StoreError> {
+        (**self).begin_session(s, meta)
+    }
+    fn add_lap(&mut self, id: SessionId, lap: &Lap) -> Result<(), StoreError> {
+        (**self).add_lap(id, lap)
+    }
+    fn end_session(&mut self, id: SessionId, end_s: f64, reason: &str) -> Result<(), StoreError> {
+        (**self).end_session(id, end_s, reason)
+    }
+    fn sessions(&self, filter: &SessionFilter) -> Result<Vec<SessionSummary>, StoreError> {
+        (**self).sessions(filter)
+    }
+    fn session(&self, id: SessionId) -> Result<Option<StoredSession>, StoreError> {
+        (**self).session(id)
+    }
+    fn personal_bests(&self) -> Result<Vec<PersonalBest>, StoreError> {
+        (**self).personal_bests()
+    }
+    fn laps_since(&self, after_lap_id: i64, limit: u32) -> Result<Vec<StoredLap>, StoreError> {
+        (**self).laps_since(after_lap_id, limit)
+    }
+    fn last_lap_id(&self) -> Result<i64, StoreError> {
+        (**self).last_lap_id()
+    }
+    fn schema_version(&self) -> Result<i64, StoreError> {
+        (**self).schema_version()
+    }
+    fn describe(&self) -> String {
+        (**self).describe()
+    }
+}

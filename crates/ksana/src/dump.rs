@@ -45,6 +45,10 @@ pub struct DumpArgs {
     /// The lap database (default: ksana.db in the user's data directory, or $KSANA_DB).
     #[arg(long, value_name = "PATH", conflicts_with = "no_db")]
     db: Option<PathBuf>,
+    /// Store the laps in a PostgreSQL lap database instead (a team server that `ksana serve
+    /// --database-url` shows): postgres://user@host:port/dbname.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["no_db", "db"])]
+    database_url: Option<String>,
     #[command(flatten)]
     shm: crate::ShmArgs,
 }
@@ -82,7 +86,7 @@ pub fn run(a: &DumpArgs) -> Result<ExitCode> {
     let store = if a.no_db {
         None
     } else {
-        match crate::laps::open_store(a.db.as_ref()) {
+        match crate::laps::open_any_store(a.db.as_ref(), a.database_url.as_deref()) {
             Ok(s) => Some(s),
             // The recording matters more than the lap history: record without it.
             Err(e) => {

@@ -38,6 +38,20 @@ pub fn open_store(db: Option<&PathBuf>) -> Result<SqliteStore> {
     SqliteStore::open(&path).with_context(|| format!("opening the lap database {}", path.display()))
 }
 
+/// The lap database `--database-url` names (PostgreSQL), else `--db` or the default SQLite
+/// file, behind the backend-neutral trait.
+pub fn open_any_store(
+    db: Option<&PathBuf>,
+    database_url: Option<&str>,
+) -> Result<Box<dyn LapStore + Send>> {
+    let spec = match (database_url, db) {
+        (Some(url), _) => ksana_store::StoreSpec::Postgres(url.to_string()),
+        (None, Some(p)) => ksana_store::StoreSpec::Sqlite(p.clone()),
+        (None, None) => ksana_store::StoreSpec::Sqlite(ksana_store::default_db_path()?),
+    };
+    ksana_store::open_store(&spec).with_context(|| format!("opening the lap database {spec:?}"))
+}
+
 pub fn run(a: &LapsArgs) -> Result<ExitCode> {
     if a.files.is_empty() {
         return history(a);

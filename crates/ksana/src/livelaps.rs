@@ -5,15 +5,18 @@ use std::sync::{Arc, Mutex};
 
 use ksana_engine::{LiveLapEvent, LiveLaps, lap_time_text};
 use ksana_laps::Lap;
-use ksana_store::{LapStore, SessionId, SessionMeta, SqliteStore};
+use ksana_store::{LapStore, SessionId, SessionMeta};
 
 /// Lines for the terminal, filled by the recorder's writer thread, printed by the status
 /// callback.
 pub type Lines = Arc<Mutex<Vec<String>>>;
 
-/// An observer that stores laps in `store` (none: `--no-db`) and queues one line per lap in
-/// `lines`.
-pub fn observer(mut store: Option<SqliteStore>, lines: Lines) -> Arc<Mutex<LiveLaps>> {
+/// An observer that stores laps in `store` (SQLite or PostgreSQL; none: `--no-db`) and queues
+/// one line per lap in `lines`.
+pub fn observer<S: LapStore + Send + 'static>(
+    mut store: Option<S>,
+    lines: Lines,
+) -> Arc<Mutex<LiveLaps>> {
     let mut ids: Vec<Option<SessionId>> = Vec::new();
     let sink = move |e: LiveLapEvent| {
         let say = |s: String| {
