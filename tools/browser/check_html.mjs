@@ -76,7 +76,8 @@ try {
       );
     });
   }
-  c.check(rows.length > 0, "no lap rows in the page");
+  // Without the JSON, a page with no lap at all is taken for a broken one.
+  if (!expected) c.check(rows.length > 0, "no lap rows in the page");
 
   // The charts: every trace drawn.
   const charts = await page.$$eval("figure.lap-chart", (figs) =>
@@ -110,7 +111,7 @@ try {
       `charts of laps ${drawn.join(", ")}, timed laps in the JSON ${timed.join(", ")}`,
     );
   }
-  c.check(charts.length > 0, "no lap chart in the page");
+  if (!expected) c.check(charts.length > 0, "no lap chart in the page");
   for (const f of charts) {
     c.check(f.visible, `chart ${f.id} is not shown`);
     const kinds = f.traces.map((t) => t.kind).join(",");

@@ -366,19 +366,22 @@ fn trace_pass(
         ) else {
             continue;
         };
+        let trace = cur.get_or_insert_with(|| LapTrace::new(opts.points_per_lap, !c.partial));
+        if !trace.wants(dist) {
+            continue; // its slice is full: no need to decode the frame
+        }
         src.decode(&pages, &mut row)?;
         let v = |i: usize| number(row.get(p[i]));
         let (Some(speed), Some(thr), Some(brk), Some(gear)) = (v(0), v(1), v(2), v(3)) else {
             continue;
         };
-        cur.get_or_insert_with(|| LapTrace::new(opts.points_per_lap, !c.partial))
-            .push(TracePoint {
-                dist,
-                speed_kmh: speed * tc.speed_to_kmh,
-                throttle: thr,
-                brake: brk,
-                gear: (gear as i64).saturating_add(tc.gear_offset),
-            });
+        trace.push(TracePoint {
+            dist,
+            speed_kmh: speed * tc.speed_to_kmh,
+            throttle: thr,
+            brake: brk,
+            gear: (gear as i64).saturating_add(tc.gear_offset),
+        });
     }
     while k < r.charted.len() {
         let pts = cur.take().map(LapTrace::finish).unwrap_or_default();

@@ -138,3 +138,33 @@ fn the_lap_table_is_the_engines_laps_and_the_charts_are_bounded() {
     assert_eq!(urls, figures.len());
     assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("@import"));
 }
+
+#[test]
+fn names_from_the_recording_are_text_never_markup() {
+    let dir = tempfile::tempdir().unwrap();
+    let rec = Recording::open(fake(dir.path(), "acc", Scenario::Laps, 120, 5.0)).unwrap();
+    let mut sessions = detect_laps(&rec, "x").unwrap();
+    let evil = "<script>alert(1)</script>\"'&";
+    sessions[0].track = evil.into();
+    sessions[0].car = format!("car{evil}");
+    sessions[0].driver = evil.into();
+    sessions[0].session_type = evil.into();
+    sessions[0].laps[0].valid = false;
+    sessions[0].laps[0].invalid_reason = Some(evil.into());
+    let mut out = Vec::new();
+    write_report(
+        &rec,
+        &format!("/tmp/{evil}.ksana"),
+        &sessions,
+        &mut out,
+        &ReportOptions::default(),
+    )
+    .unwrap();
+    let html = String::from_utf8(out).unwrap();
+    assert!(!html.contains("<script"), "raw markup in the page");
+    let escaped = "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;";
+    // Title, heading, file row; the session's heading (type, track, car); its summary (track,
+    // car, driver, type); the invalid reason.
+    assert_eq!(html.matches(escaped).count(), 11, "{html}");
+    assert!(html.contains(&format!("<td class=\"flags\" title=\"{escaped}\">")));
+}

@@ -1,7 +1,10 @@
 //! One lap's trace, down-sampled by lap distance while the frames stream by: the lap is cut
-//! into `buckets` equal slices of distance and each slice keeps the mean of its samples
-//! (speed, throttle, brake; the last gear seen), so a lap never holds more than `buckets`
-//! points whatever the sim's rate.
+//! into `buckets` equal slices of distance and each slice keeps the mean of its first
+//! samples (up to [`SAMPLES_PER_POINT`]: speed, throttle, brake; the last gear of those), so a
+//! lap never holds more than `buckets` points whatever the sim's rate.
+
+/// Most samples averaged into one point: more add little and cost a decoded frame each.
+pub const SAMPLES_PER_POINT: u32 = 4;
 
 /// One point of a trace: lap distance and the values there.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -44,6 +47,20 @@ impl LapTrace {
             sum: [0.0; 4],
             count: 0,
             gear: 0,
+        }
+    }
+
+    /// Whether a sample at distance `dist` would still be used: false once its slice has
+    /// [`SAMPLES_PER_POINT`] samples, or when it lies behind the slice being summed, so the
+    /// caller can skip decoding the frame's channels (a 333 Hz sim has ~30 frames per slice).
+    pub fn wants(&self, dist: f64) -> bool {
+        if !dist.is_finite() {
+            return false;
+        }
+        let b = ((dist.clamp(0.0, 1.0) * self.buckets as f64) as usize).min(self.buckets - 1);
+        match self.bucket {
+            Some(cur) => b > cur || (b == cur && self.count < SAMPLES_PER_POINT),
+            None => true,
         }
     }
 
@@ -131,6 +148,23 @@ mod tests {
         assert_eq!(pts[0], p(0.1, 150.0, 3));
         assert_eq!(pts[1], p(0.3, 110.0, 3));
         assert_eq!(pts[2], p(0.9, 150.0, 4));
+    }
+
+    #[test]
+    fn a_slice_wants_at_most_four_samples() {
+        let mut t = LapTrace::new(10, true);
+        assert!(t.wants(0.95), "nothing summed yet");
+        for i in 0..4 {
+            assert!(t.wants(0.11));
+            t.push(p(0.11, f64::from(i), 1));
+        }
+        assert!(!t.wants(0.12), "the slice is full");
+        assert!(!t.wants(0.05), "behind the slice");
+        assert!(!t.wants(f64::NAN));
+        assert!(t.wants(0.2));
+        t.push(p(0.2, 10.0, 2));
+        let pts = t.finish();
+        assert_eq!(pts, vec![p(0.11, 1.5, 1), p(0.2, 10.0, 2)]);
     }
 
     #[test]
