@@ -273,8 +273,12 @@ fn html_report(
         || a.to.is_some()
         || a.lap.is_some()
         || a.rate.is_some()
+        || a.segment.is_some()
     {
-        bail!("--channels, --from, --to, --lap and --rate do not apply to the html report");
+        bail!(
+            "--channels, --from, --to, --lap, --rate and --segment do not apply to the html \
+             report (it shows every session of the recording)"
+        );
     }
     let name = file.display().to_string();
     let sessions = ksana_engine::detect_laps(rec, &name)

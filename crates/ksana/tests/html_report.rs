@@ -195,3 +195,65 @@ fn the_browser_check_fails_on_a_wrong_time_and_on_a_request() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn html_is_listed_and_refuses_the_row_options() {
+    let formats = ok(&ksana(&["export".as_ref(), "--list-formats".as_ref()]));
+    assert!(
+        formats
+            .lines()
+            .any(|l| l.starts_with("html ") && l.contains("HTML report")),
+        "{formats}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("a.ksana");
+    ok(&ksana(&[
+        "simulate".as_ref(),
+        "--sim".as_ref(),
+        "acc".as_ref(),
+        "--duration".as_ref(),
+        "3".as_ref(),
+        "--rate".as_ref(),
+        "20".as_ref(),
+        "-o".as_ref(),
+        rec.as_os_str(),
+    ]));
+    let html = dir.path().join("a.html");
+    for opt in [["--rate", "5"], ["--segment", "0"], ["--channels", "gas"]] {
+        let o = ksana(&[
+            "export".as_ref(),
+            rec.as_os_str(),
+            "--format".as_ref(),
+            "html".as_ref(),
+            opt[0].as_ref(),
+            opt[1].as_ref(),
+            "-o".as_ref(),
+            html.as_os_str(),
+        ]);
+        assert!(!o.status.success(), "{opt:?}");
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("do not apply to the html report"),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(!html.exists(), "{opt:?} left a file");
+    }
+    // Without them: a page, even for 3 s without a timed lap.
+    let out = ok(&ksana(&[
+        "export".as_ref(),
+        rec.as_os_str(),
+        "--format".as_ref(),
+        "html".as_ref(),
+        "-o".as_ref(),
+        html.as_os_str(),
+    ]));
+    assert!(out.contains("0 lap charts"), "{out}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>") && page.ends_with("</html>\n"));
+    assert!(
+        !std::fs::read_dir(dir.path())
+            .unwrap()
+            .any(|e| { e.unwrap().file_name().to_string_lossy().starts_with(".") }),
+        "no temporary file left"
+    );
+}
