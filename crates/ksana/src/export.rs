@@ -133,6 +133,7 @@ pub fn run(a: &ExportArgs) -> Result<ExitCode> {
             ksana_export::FORMATS
                 .iter()
                 .map(|f| f.id)
+                .filter(|id| *id != ksana_export::html::FORMAT_ID)
                 .collect::<Vec<_>>()
                 .join(" and ")
         );
