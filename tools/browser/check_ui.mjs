@@ -220,7 +220,60 @@ await ready("progress");
 c.check((await page.$$("#combos tbody tr")).length >= 1, "progress: no track + car to pick");
 await screenshot(page, "ui/progress-pick");
 
-// 5. On a phone: the session page fits the screen's width (its table scrolls inside its box).
+// 5. A session of 5000 laps whose names carry markup (served by the check itself): the table
+// renders within the budget, and the names are shown as text, never run as HTML.
+const BIG = 5000;
+const evil = '<img src=x onerror="window.__ksanaXss=1">';
+const bigLaps = Array.from({ length: BIG }, (_, i) => {
+  const t = 88000 + ((i * 7919) % 5000);
+  return {
+    number: i + 1, time_ms: t, sectors_ms: [30000 + (i % 700), 28000 + (i % 300), t - 58000 - (i % 700) - (i % 300)],
+    valid: i % 10 !== 3, out_lap: i === 0, in_lap: false, partial: false, start_s: i * 90, end_s: i * 90 + 90,
+    counts_for_best: i % 10 !== 3 && i !== 0, delta_ms: null,
+  };
+});
+const bigBest = bigLaps.filter((l) => l.counts_for_best).reduce((a, b) => (b.time_ms < a.time_ms ? b : a));
+await page.route("**/api/v1/sessions/999999", (route) =>
+  route.fulfill({
+    contentType: "application/json",
+    body: JSON.stringify({
+      id: 999999, sim: "acc", track: `${evil}ring`, car: "car</td><script>window.__ksanaXss=2</script>", driver: evil,
+      session_type: "practice", source: `/tmp/${evil}.ksana`, recorded_at: "2026-01-31T10:00:00Z", created_at: "2026-01-31T10:00:00Z",
+      lap_count: BIG, best_lap_ms: bigBest.time_ms, sector_count: 3, recording: null, start_s: 0, end_s: BIG * 90, end_reason: "menu",
+      laps: bigLaps, analysis: { best_lap: { lap: bigBest.number, time_ms: bigBest.time_ms }, best_sectors: [null, null, null], theoretical_best_ms: null, counted_laps: BIG - 501 },
+    }),
+  }),
+);
+const t0 = Date.now();
+await page.goto(`${BASE}#/session/999999`);
+await ready("session");
+const bigMs = Date.now() - t0;
+// It is shown 500 laps at a time, with buttons to page and to jump to the best lap.
+const firstLaps = async () => page.$$eval("#laps-table tbody tr", (trs) => [trs.length, trs[0]?.dataset.lap, trs.at(-1)?.dataset.lap]);
+const [bigRows, firstLap, lastLap] = await firstLaps();
+c.check(bigRows === 500 && firstLap === "1" && lastLap === "500", `big session: rows ${bigRows} (laps ${firstLap}–${lastLap}), expected 500 (1–500)`);
+c.check(bigMs < 3000, `big session: ${BIG} laps took ${bigMs} ms to show (budget 3000 ms)`);
+await page.click("#lap-page-next");
+const [, p2first, p2last] = await firstLaps();
+c.check(p2first === "501" && p2last === "1000", `big session: the next page shows laps ${p2first}–${p2last}, expected 501–1000`);
+const t501 = await text('#laps-table tr[data-lap="501"] td.time');
+c.check(t501[0] === lapTime(bigLaps[500].time_ms), `big session: lap 501 ${t501[0]}, expected ${lapTime(bigLaps[500].time_ms)}`);
+await page.click("#goto-best");
+const bestRow = await text(`#laps-table tr[data-lap="${bigBest.number}"] td.time.best`);
+c.check(bestRow[0] === lapTime(bigBest.time_ms), `big session: best lap (${bigBest.number}) ${bestRow[0]}, expected ${lapTime(bigBest.time_ms)}`);
+const injected = await page.evaluate(() => ({
+  xss: window.__ksanaXss ?? null,
+  imgs: document.querySelectorAll("main img, main script").length,
+  title: document.querySelector("main h1")?.textContent ?? "",
+}));
+c.check(injected.xss === null && injected.imgs === 0, `big session: server text ran as HTML (${JSON.stringify(injected)})`);
+c.check(injected.title.includes(evil), `big session: the track name is not shown as text: ${injected.title}`);
+// The window only (a full page of 500 rows is a 17000-pixel image), at the best lap.
+await page.screenshot({ path: join(shots, "session-5000-laps.png") });
+await page.unroute("**/api/v1/sessions/999999");
+console.log(`a session of ${BIG} laps rendered in ${bigMs} ms`);
+
+// 6. On a phone: the session page fits the screen's width (its table scrolls inside its box).
 await page.setViewportSize({ width: 390, height: 844 });
 await page.goto(`${BASE}#/sessions`);
 await ready("sessions");
@@ -231,7 +284,7 @@ c.check(overflow <= 0, `phone: the session page is ${overflow} px wider than the
 await screenshot(page, "ui/session-phone");
 await page.setViewportSize({ width: 1280, height: 900 });
 
-// 6. Live: laps stored while the page is open appear without a reload.
+// 7. Live: laps stored while the page is open appear without a reload.
 await page.goto(`${BASE}#/live`);
 await ready("live");
 await page.waitForFunction(() => document.querySelector("#live-status")?.textContent === "connected", null, { timeout: 10000 });

@@ -6,6 +6,11 @@ import { h, append } from "../dom.js";
 import * as api from "../api.js";
 import { lapTime, sectorTime, delta, dateTime, lapFlags } from "../format.js";
 
+/** Laps shown at once when a session has more than PAGE_ALL. */
+export const PAGE = 500;
+/** Sessions up to this many laps show them all. */
+export const PAGE_ALL = 1000;
+
 /** The hash of a comparison of [sessionId, lap] pairs. */
 export function compareHref(pairs) {
   return `#/compare?laps=${pairs.map(([s, l]) => `${s}:${l}`).join(",")}`;
@@ -82,12 +87,14 @@ export async function render(main, { parts, signal }) {
   for (let k = 1; k <= nSectors; k++) head.appendChild(h("th.num", null, `S${k}`));
   append(head, [h("th.num", null, "Δ best"), h("th", null, "flags")]);
 
-  const frag = document.createDocumentFragment();
-  for (const l of s.laps) {
+  // Rows of one page of laps, built off-document and inserted at once. A session of more than
+  // PAGE_ALL laps is shown PAGE laps at a time: laying out a table of thousands of rows costs
+  // the browser seconds, a page of PAGE rows a fraction of one.
+  const row = (l) => {
     const counts = l.counts_for_best;
     const isBest = counts && bestLap && bestLap.lap === l.number && bestLap.time_ms === l.time_ms;
-    const tr = h("tr", { class: counts ? null : "nocount", dataset: { lap: l.number } });
-    tr.appendChild(h("td", null, h("input", { type: "checkbox", "aria-label": `compare lap ${l.number}`, value: l.number, disabled: l.time_ms === null })));
+    const tr = h("tr", { class: `${counts ? "" : "nocount"} ${selected.has(l.number) ? "selected" : ""}`, dataset: { lap: l.number } });
+    tr.appendChild(h("td", null, h("input", { type: "checkbox", "aria-label": `compare lap ${l.number}`, value: l.number, disabled: l.time_ms === null, checked: selected.has(l.number) })));
     tr.appendChild(h("td.num", null, String(l.number)));
     tr.appendChild(h(`td.num.time${isBest ? ".best" : ""}`, null, lapTime(l.time_ms)));
     for (let k = 0; k < nSectors; k++) {
@@ -103,10 +110,36 @@ export async function render(main, { parts, signal }) {
       flags.appendChild(h(`span.flag.${f}`, { title: f === "invalid" && l.invalid_reason ? `invalid: ${l.invalid_reason}` : null }, f));
     }
     tr.appendChild(flags);
-    frag.appendChild(tr);
-  }
+    return tr;
+  };
   const tbody = h("tbody");
-  tbody.appendChild(frag);
+  const paged = s.laps.length > PAGE_ALL;
+  const pages = Math.max(1, Math.ceil(s.laps.length / PAGE));
+  let page = 0;
+  const pageInfo = h("span.muted#lap-page-info");
+  const prevBtn = h("button#lap-page-prev", { type: "button" }, "← earlier laps");
+  const nextBtn = h("button#lap-page-next", { type: "button" }, "later laps →");
+  const showPage = (p) => {
+    page = Math.min(pages - 1, Math.max(0, p));
+    const laps = paged ? s.laps.slice(page * PAGE, (page + 1) * PAGE) : s.laps;
+    const frag = document.createDocumentFragment();
+    for (const l of laps) frag.appendChild(row(l));
+    tbody.replaceChildren(frag);
+    prevBtn.disabled = page === 0;
+    nextBtn.disabled = page >= pages - 1;
+    if (laps.length) pageInfo.textContent = `laps ${laps[0].number}–${laps[laps.length - 1].number} of ${s.laps.length}`;
+  };
+  prevBtn.addEventListener("click", () => showPage(page - 1));
+  nextBtn.addEventListener("click", () => showPage(page + 1));
+  const gotoBest = h("button#goto-best", { type: "button", disabled: !bestLap }, "go to the best lap");
+  gotoBest.addEventListener("click", () => {
+    const i = s.laps.findIndex((l) => bestLap && l.number === bestLap.lap);
+    if (i < 0) return;
+    if (paged) showPage(Math.floor(i / PAGE));
+    const tr = tbody.querySelector(`tr[data-lap="${bestLap.lap}"]`);
+    if (tr) tr.scrollIntoView({ block: "nearest" });
+  });
+  showPage(0);
   // One listener for every checkbox (thousands of laps: no per-row handlers).
   tbody.addEventListener("change", (ev) => {
     const box = ev.target;
@@ -124,7 +157,9 @@ export async function render(main, { parts, signal }) {
     append(tr, [h("td", null, ""), h("td.muted", null, "theoretical best (sum of best sectors)")]);
     foot.appendChild(tr);
   }
-  main.appendChild(h("div.table-wrap", null, h("table#laps-table", null, h("thead", null, head), tbody, foot)));
+  if (paged) main.appendChild(h("div.pager", null, prevBtn, nextBtn, pageInfo, gotoBest));
+  // A long table scrolls inside its box, under its header (sticky).
+  main.appendChild(h(`div.table-wrap${paged ? ".tall" : ""}`, null, h("table#laps-table", null, h("thead", null, head), tbody, foot)));
   update();
   if (s.recording || s.source) {
     main.appendChild(h("p.muted", null, `recording: ${s.source || s.recording}`));
