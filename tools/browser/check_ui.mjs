@@ -117,6 +117,17 @@ const listLaps = rows.map((r) => r[6]).sort();
 const wantLaps = expected.map((s) => String(s.laps.length)).sort();
 c.check(JSON.stringify(listLaps) === JSON.stringify(wantLaps), `sessions list lap counts ${listLaps} != ${wantLaps}`);
 await screenshot(page, "ui/sessions");
+// The filters: a known track keeps its sessions, an unknown one leaves none.
+await page.fill('form.filters input[name="track"]', expected[0].track);
+await page.click("form.filters button[type=submit]");
+await ready("sessions");
+const kept = (await page.$$("#sessions-table tbody tr")).length;
+const wantKept = expected.filter((s) => s.track === expected[0].track).length;
+c.check(kept === wantKept, `sessions filtered by track: ${kept} rows, expected ${wantKept}`);
+await page.fill('form.filters input[name="track"]', "no such track");
+await page.click("form.filters button[type=submit]");
+await ready("sessions");
+c.check((await page.$$("#sessions-table tbody tr")).length === 0, "sessions filtered by an unknown track: rows shown");
 
 // 2. Each session: click from the list, compare the lap table with `ksana laps --json`.
 let compared = null;
@@ -172,6 +183,7 @@ for (let i = 0; i < rows.length; i++) {
   else if (compared === null && want.laps.filter((l) => l.time_ms !== null).length >= 2) compared = { name, want, index: i, counting: false };
 }
 
+let compareUrl = null;
 // 3. From a session to a comparison of two laps: tick the first two timed laps, press compare.
 if (c.check(compared !== null, "no session with two timed laps to compare")) {
   await page.goto(`${BASE}#/sessions`);
@@ -199,6 +211,7 @@ if (c.check(compared !== null, "no session with two timed laps to compare")) {
   const want = (two[1].time_ms - two[0].time_ms) / 1000;
   c.check(m && Math.abs(Number(m[1]) - want) <= 0.05, `compare: delta at the line "${readout}", expected about ${want.toFixed(3)} s`);
   await screenshot(page, "ui/compare");
+  compareUrl = page.url();
   await page.mouse.move(0, 0);
 }
 
@@ -282,6 +295,13 @@ await ready("session");
 const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 c.check(overflow <= 0, `phone: the session page is ${overflow} px wider than the screen`);
 await screenshot(page, "ui/session-phone");
+if (compareUrl !== null) {
+  await page.goto(compareUrl);
+  await ready("compare");
+  const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  c.check(over <= 0, `phone: the comparison is ${over} px wider than the screen`);
+  await screenshot(page, "ui/compare-phone");
+}
 await page.setViewportSize({ width: 1280, height: 900 });
 
 // 7. Live: laps stored while the page is open appear without a reload.

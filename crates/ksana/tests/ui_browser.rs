@@ -169,6 +169,7 @@ fn web_ui_in_headless_chromium_shows_the_laps_of_ksana_laps() {
         "progress-pick",
         "session-5000-laps",
         "session-phone",
+        "compare-phone",
         "live",
     ] {
         let png = shots.join("ui").join(format!("{name}.png"));
