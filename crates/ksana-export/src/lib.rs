@@ -12,6 +12,7 @@ pub mod csv;
 pub mod driver;
 pub mod html;
 pub mod jsonl;
+pub mod motec;
 pub mod number;
 pub mod parquet;
 
@@ -103,6 +104,11 @@ pub const FORMATS: &[Format] = &[
         extension: "parquet",
         description: "Parquet: typed columns, units and recording metadata in key/value metadata",
     },
+    Format {
+        id: "motec",
+        extension: "ld",
+        description: "MoTeC i2 log (.ld, channels at their own rates) and its .ldx (lap beacons)",
+    },
 ];
 
 /// The exporter of format `id` writing to `out`, or `None` when this crate has no such
@@ -112,6 +118,7 @@ pub fn exporter<'a>(id: &str, out: Box<dyn Write + 'a>) -> Option<Box<dyn Export
         "csv" => Some(Box::new(csv::CsvExporter::new(out))),
         "jsonl" => Some(Box::new(jsonl::JsonlExporter::new(out))),
         "parquet" => Some(Box::new(parquet::ParquetExporter::new(out))),
+        "motec" => Some(Box::new(motec::MotecExporter::new(out))),
         _ => None,
     }
 }
