@@ -173,6 +173,11 @@ for (let i = 0; i < rows.length; i++) {
       c.check(r.sectorBest[j] === hl, `${at}: S${j + 1} highlight ${r.sectorBest[j]}, expected ${hl}`);
     });
   });
+  // Consistency: the median of the laps that count (the lower middle's mean rounded down).
+  const cts = want.laps.filter(counts).map((l) => l.time_ms).sort((x, y) => x - y);
+  const med = cts.length === 0 ? null : cts.length % 2 ? cts[(cts.length - 1) / 2] : Math.floor((cts[cts.length / 2 - 1] + cts[cts.length / 2]) / 2);
+  const cards = await page.$$eval(".card", (cs) => Object.fromEntries(cs.map((x) => [x.querySelector(".k").textContent, x.querySelector(".v").textContent])));
+  c.check(cards["Median lap"] === (med === null ? undefined : lapTime(med)), `${name}: median card ${cards["Median lap"]}, expected ${med === null ? "none" : lapTime(med)}`);
   const theo = await text("#theoretical-best");
   c.check(theo[0] === (b.theo === null ? undefined : lapTime(b.theo)), `${name}: theoretical best ${theo[0]}, expected ${b.theo === null ? "none" : lapTime(b.theo)}`);
   await screenshot(page, `ui/session-${name.replace(/\W+/g, "_")}`);

@@ -16,6 +16,17 @@ export function compareHref(pairs) {
   return `#/compare?laps=${pairs.map(([s, l]) => `${s}:${l}`).join(",")}`;
 }
 
+/** Median (rounded down like the API's progress) and population standard deviation, ms. */
+export function spread(times) {
+  if (times.length === 0) return null;
+  const v = [...times].sort((x, y) => x - y);
+  const n = v.length;
+  const median = n % 2 ? v[(n - 1) / 2] : Math.floor((v[n / 2 - 1] + v[n / 2]) / 2);
+  const mean = v.reduce((a, b) => a + b, 0) / n;
+  const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / n);
+  return { median, sd };
+}
+
 function card(label, value, cls, title) {
   return h("div.card", { title }, h("div.k", null, label), h(`div.v${cls ? `.${cls}` : ""}`, null, value));
 }
@@ -45,6 +56,12 @@ export async function render(main, { parts, signal }) {
     card("Theoretical best", lapTime(a.theoretical_best_ms), null, "sum of the best sectors"),
     card("Laps", `${a.counted_laps} / ${s.laps.length}`, null, "laps that count for bests / all laps"),
   ]);
+  // Consistency of the laps that count: median and standard deviation.
+  const st = spread(s.laps.filter((l) => l.counts_for_best && l.time_ms !== null).map((l) => l.time_ms));
+  if (st) {
+    cards.appendChild(card("Median lap", lapTime(st.median), null, "median of the laps that count for bests"));
+    cards.appendChild(card("Std deviation", `${(st.sd / 1000).toFixed(3)} s`, null, "standard deviation of the laps that count for bests"));
+  }
   if (pb) {
     cards.appendChild(card("Personal best", lapTime(pb.best_lap_ms), null, `session ${pb.session_id}, lap ${pb.lap_number}, ${dateTime(pb.date)}`));
     cards.appendChild(card("PB theoretical", lapTime(pb.theoretical_best_ms), null, "sum of the best sectors of every session of this track + car"));
