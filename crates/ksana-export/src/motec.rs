@@ -76,6 +76,23 @@ impl Details {
     }
 }
 
+impl Details {
+    /// Fills the fields of `self` that are unknown or empty from `other`.
+    fn fill_from(&mut self, other: &Details) {
+        self.start_unix_ns = self.start_unix_ns.or(other.start_unix_ns);
+        for (mine, theirs) in [
+            (&mut self.driver, &other.driver),
+            (&mut self.vehicle, &other.vehicle),
+            (&mut self.venue, &other.venue),
+            (&mut self.session, &other.session),
+        ] {
+            if mine.is_empty() {
+                mine.clone_from(theirs);
+            }
+        }
+    }
+}
+
 /// How a channel's values are stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -182,7 +199,8 @@ pub struct MotecExporter<'a> {
 }
 
 impl<'a> MotecExporter<'a> {
-    /// An exporter writing the `.ld` to `out` (no `.ldx`, no session details).
+    /// An exporter writing the `.ld` to `out`, without `.ldx`; the header's date, time and
+    /// names come from the recording header in [`Metadata::header`] when the driver gives one.
     pub fn new(out: Box<dyn Write + 'a>) -> MotecExporter<'a> {
         MotecExporter {
             out,
@@ -273,6 +291,9 @@ fn native_rate(c: &Channel) -> u16 {
 impl Exporter for MotecExporter<'_> {
     fn begin(&mut self, columns: &[Channel], meta: &Metadata) -> Result<(), ExportError> {
         let forced = forced_rate(meta)?;
+        if let Some(h) = &meta.header {
+            self.details.fill_from(&Details::from_recording(h, &[]));
+        }
         let time_column = columns
             .iter()
             .position(|c| c.name == "time_s")
@@ -494,6 +515,46 @@ mod tests {
         assert_eq!(out.len(), slow + 61 * 2);
         // 60 Hz tick 18 is at 0.3 s: it holds the frame at 0.3 s, tick 17 the one before.
         assert_eq!(&out[slow + 17 * 2..slow + 19 * 2], &[0, 0, 1, 0]);
+    }
+
+    #[test]
+    fn the_recording_header_fills_what_details_leave_empty() {
+        let mut h = ksana_format::Header::new("acc", Vec::new());
+        h.start_unix_ns = 1_700_000_000_000_000_000; // 2023-11-14 22:13:20 UTC
+        h.metadata = vec![
+            ("driver".into(), "Header Driver".into()),
+            ("track".into(), "Header Track".into()),
+        ];
+        let cols = vec![
+            Channel::new("time_s", "s", ChannelType::F64),
+            Channel::new("v", "", ChannelType::F32),
+        ];
+        let meta = Metadata {
+            header: Some(h),
+            ..Metadata::default()
+        };
+        let mut out = Vec::new();
+        {
+            let mut e = MotecExporter::new(Box::new(&mut out)).with_details(Details {
+                driver: "Given Driver".into(),
+                ..Details::default()
+            });
+            e.begin(&cols, &meta).unwrap();
+            let mut r = Row::new();
+            r.push(Value::F64(61.0));
+            r.push(Value::F32(1.0));
+            e.row(&r).unwrap();
+            e.finish().unwrap();
+        }
+        let text = |at: usize, n: usize| String::from_utf8_lossy(&out[at..at + n]).into_owned();
+        assert_eq!(text(0x5E, 10), "14/11/2023");
+        assert_eq!(
+            text(0x7E, 8),
+            "22:14:21",
+            "the start plus the first row's 61 s"
+        );
+        assert_eq!(text(0x9E, 12), "Given Driver", "given details win");
+        assert_eq!(text(0x15E, 12), "Header Track");
     }
 
     #[test]
