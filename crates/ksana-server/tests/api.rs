@@ -456,3 +456,48 @@ fn the_ui_is_served_from_the_binary() {
     let r = client().get(srv.url("/assets/no/such.js")).send().unwrap();
     assert_eq!(r.status().as_u16(), 404);
 }
+
+#[test]
+fn iracing_laps_are_traced_with_its_channel_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ir.ksana");
+    let sim = ksana_sims::by_id("iracing").unwrap();
+    let mut o = ksana_engine::FakeOptions::new(
+        sim,
+        std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
+    );
+    o.scenario = ksana_synth::world::Scenario::Demo;
+    ksana_engine::write_fake_recording(&o, &path).unwrap();
+    let rec = ksana_format::Recording::open(&path).unwrap();
+    let sessions = ksana_engine::detect_laps(&rec, &path.display().to_string()).unwrap();
+    let lap = sessions[0]
+        .laps
+        .iter()
+        .find(|l| l.counts_for_best())
+        .unwrap()
+        .clone();
+    let db = backends().remove(0);
+    let mut store = db.open();
+    let meta = SessionMeta {
+        source: path.display().to_string(),
+        recorded_at: None,
+    };
+    let id = store.save_session(&sessions[0], &meta).unwrap();
+    let srv = Server::start(&db, WritePolicy::Refuse);
+    let (st, t) = srv.get(&format!(
+        "/api/v1/sessions/{id}/laps/{}/trace?points=50",
+        lap.number
+    ));
+    assert_eq!(st, 200, "{t}");
+    assert_eq!(t["steering_unit"], "rad");
+    let pts = t["points"].as_array().unwrap();
+    assert_eq!(pts.len(), 50);
+    for p in pts {
+        // iRacing's Speed is m/s: shown in km/h like every sim.
+        let v = p["speed_kmh"].as_f64().unwrap();
+        assert!((20.0..400.0).contains(&v), "speed {v}");
+        let g = p["gear"].as_i64().unwrap();
+        assert!((1..=8).contains(&g), "gear {g}");
+        assert!(p["steering"].as_f64().unwrap().abs() < 10.0);
+    }
+}
