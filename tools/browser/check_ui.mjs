@@ -204,6 +204,14 @@ if (c.check(compared !== null, "no session with two timed laps to compare")) {
     JSON.stringify(times) === JSON.stringify(two.map((l) => lapTime(l.time_ms))),
     `compare: lap times ${times}, expected ${two.map((l) => lapTime(l.time_ms))}`,
   );
+  const secRows = await page.$$eval("#compare-sectors tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td.sector")].map((td) => td.textContent)));
+  const wantSec = two.map((l, i) =>
+    l.sectors_ms.map((t, k) => {
+      const r = two[0].sectors_ms[k];
+      return `${sector(t ?? null)}${i === 0 || t === null || r === null ? "" : ` (${signed(t - r)})`}`;
+    }),
+  );
+  c.check(JSON.stringify(secRows) === JSON.stringify(wantSec), `compare: sectors ${JSON.stringify(secRows)}, expected ${JSON.stringify(wantSec)}`);
   for (const id of ["chart-delta", "chart-speed", "chart-throttle", "chart-brake", "chart-gear"]) {
     const paths = await page.$$eval(`#${id} svg path.series`, (ps) => ps.map((p) => (p.getAttribute("d") || "").split(/[LH]/).length));
     c.check(paths.length === 2 && paths.every((n) => n > 50), `compare: #${id} has ${paths.length} paths of ${paths} segments, expected 2 of > 50`);

@@ -4,7 +4,7 @@
 
 import { h, append } from "../dom.js";
 import * as api from "../api.js";
-import { lapTime, deltaSeconds, delta } from "../format.js";
+import { lapTime, deltaSeconds, delta, sectorTime } from "../format.js";
 import { lineChart } from "../chart.js";
 import { deltaTrace, nearest, timeAt } from "../delta.js";
 
@@ -91,6 +91,27 @@ export async function render(main, { params, signal }) {
     ),
   );
   main.appendChild(legend);
+
+  // Sectors of each lap and the time gained or lost in each against the reference.
+  const nSec = Math.max(0, ...laps.map((l) => (l.lap ? l.lap.sectors_ms.length : 0)));
+  if (nSec > 0) {
+    const head = h("tr", null, h("th", null, "Lap"));
+    for (let k = 1; k <= nSec; k++) head.appendChild(h("th.num", null, `S${k}`));
+    const rows = document.createDocumentFragment();
+    for (const l of laps) {
+      const tr = h("tr", { dataset: { lap: l.n } }, h("td", null, l.name));
+      for (let k = 0; k < nSec; k++) {
+        const t = l.lap ? l.lap.sectors_ms[k] ?? null : null;
+        const r = ref.lap ? ref.lap.sectors_ms[k] ?? null : null;
+        const d = l === ref || t === null || r === null ? "" : ` (${delta(t - r)})`;
+        tr.appendChild(h(`td.num.sector${d && t > r ? ".pos" : d && t < r ? ".neg" : ""}`, null, `${sectorTime(t)}${d}`));
+      }
+      rows.appendChild(tr);
+    }
+    main.appendChild(h("h2", null, "Sectors (Δ to the reference)"));
+    main.appendChild(h("div.table-wrap", null, h("table#compare-sectors", null, h("thead", null, head), h("tbody", null, rows))));
+    main.appendChild(h("h2", null, "Traces"));
+  }
 
   const deltas = laps.map((l) => deltaTrace(ref.points, l.points));
   const charts = [];
