@@ -71,18 +71,35 @@ pub fn run(a: &ServeArgs) -> Result<ExitCode> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    rt.block_on(async {
+    let served = rt.block_on(async {
         let listener = tokio::net::TcpListener::bind(a.bind)
             .await
             .with_context(|| format!("listening on {}", a.bind))?;
         let addr = listener.local_addr()?;
         println!("ksana serve: http://{addr}/ (API under /api/v1, lap database {shown})");
-        let shutdown = async {
+        // Ctrl+C stops accepting and lets requests finish; live streams (SSE) never finish on
+        // their own, so after a grace period the server stops regardless.
+        let (tx, mut stop) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
             let _ = tokio::signal::ctrl_c().await;
+            let _ = tx.send(true);
+        });
+        let mut grace = stop.clone();
+        let shutdown = async move {
+            let _ = stop.changed().await;
         };
-        ksana_server::serve(listener, state, shutdown)
-            .await
-            .context("serving")
-    })?;
+        let server = ksana_server::serve(listener, state, shutdown);
+        tokio::select! {
+            r = server => r.context("serving")?,
+            () = async {
+                let _ = grace.changed().await;
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            } => eprintln!("ksana serve: closed the connections still open"),
+        }
+        anyhow::Ok(())
+    });
+    // Blocking store calls still under way are not waited for long.
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    served?;
     Ok(ExitCode::SUCCESS)
 }
