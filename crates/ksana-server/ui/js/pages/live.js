@@ -89,9 +89,12 @@ export async function render(main) {
     dot.className = "dot on";
     status.textContent = "connected";
   });
-  es.addEventListener("error", () => {
+  es.addEventListener("error", (ev) => {
     dot.className = "dot off";
-    status.textContent = es.readyState === EventSource.CLOSED ? "disconnected" : "reconnecting…";
+    // An `error` event the server sent (the store failed) carries its message; a lost
+    // connection carries none (the browser reconnects by itself).
+    if (typeof ev.data === "string" && ev.data) status.textContent = `server: ${ev.data}`;
+    else status.textContent = es.readyState === EventSource.CLOSED ? "disconnected" : "reconnecting…";
   });
   es.addEventListener("lap", onLap);
   return () => es.close();
