@@ -93,8 +93,6 @@ pub struct LiveLaps {
     source: Option<Box<dyn TimingSource>>,
     pending: Vec<LiveLapEvent>,
     sink: Box<dyn FnMut(LiveLapEvent) + Send>,
-    /// Why timing is off for the current segment, reported once.
-    unsupported: Option<String>,
     recorded_at: Option<String>,
 }
 
@@ -107,7 +105,6 @@ impl LiveLaps {
             source: None,
             pending: Vec::new(),
             sink,
-            unsupported: None,
             recorded_at: None,
         }
     }
@@ -115,11 +112,6 @@ impl LiveLaps {
     /// The sessions detected so far.
     pub fn sessions(&self) -> &[Session] {
         self.tracker.sessions()
-    }
-
-    /// Why laps are not detected for the sim connected now, if they are not.
-    pub fn unsupported(&self) -> Option<&str> {
-        self.unsupported.as_deref()
     }
 
     fn take(&mut self, ts_ns: u64, events: Vec<LapEvent>, markers: &mut Vec<Marker>) {
@@ -171,14 +163,6 @@ impl LiveLaps {
             }
         }
     }
-
-    /// Ends detection (the recorder closed): the session under way ends and is reported.
-    pub fn finish(&mut self, ts_ns: u64) {
-        let mut markers = Vec::new();
-        let events = self.tracker.interrupt(ts_ns as f64 / 1e9);
-        self.take(ts_ns, events, &mut markers);
-        self.durable();
-    }
 }
 
 /// Unix nanoseconds as RFC 3339, `None` for 0 or out of range.
@@ -201,13 +185,8 @@ impl FrameObserver for LiveLaps {
     }
 
     fn segment(&mut self, sim: &'static dyn Sim, pages: &[PageSpec], _ts_ns: u64) {
+        // A sim without a timing adapter is recorded as ever, with no laps.
         self.source = sim.timing(pages);
-        self.unsupported = self.source.is_none().then(|| {
-            format!(
-                "laps of {} are not detected (no timing adapter)",
-                sim.name()
-            )
-        });
     }
 
     fn frame(&mut self, ts_ns: u64, pages: &[Vec<u8>], markers: &mut Vec<Marker>) {
