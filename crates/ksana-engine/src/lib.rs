@@ -11,6 +11,7 @@ mod pacer;
 mod play;
 mod record;
 mod remote;
+mod schedule;
 mod stats;
 mod timefmt;
 

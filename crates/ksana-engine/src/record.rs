@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -16,6 +16,7 @@ use ksana_sims::{Liveness, Poll, Sim, SimReader, Snapshot};
 
 use crate::error::EngineError;
 use crate::pacer::Pacer;
+use crate::schedule::PollSchedule;
 
 /// Which sim to record.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -237,6 +238,9 @@ impl WriterThread {
     }
 }
 
+/// How long the writer thread lets frames gather before it takes them; see [`writer_loop`].
+const WRITER_BATCH: Duration = Duration::from_millis(50);
+
 fn writer_loop(
     mut w: Writer<std::fs::File>,
     rx: Receiver<Msg>,
@@ -253,8 +257,8 @@ fn writer_loop(
             *f = Some(format!("at byte {}: {}", e.offset, e.kind));
         }
     };
-    while let Ok(m) = rx.recv() {
-        let r = match m {
+    let mut handle = |m: Msg, w: &mut Writer<std::fs::File>| -> ksana_format::Result<()> {
+        match m {
             Msg::Frame { ts, tick, pages } => {
                 let ups: Vec<PageUpdate<'_>> = pages
                     .iter()
@@ -270,7 +274,7 @@ fn writer_loop(
                         }
                         let mut o = o.0.lock().unwrap_or_else(|p| p.into_inner());
                         o.frame(ts, &current, &mut markers);
-                        write_observed(&mut w, &mut markers, &mut *o)
+                        write_observed(w, &mut markers, &mut *o)
                     }
                     (_, r) => r,
                 }
@@ -289,17 +293,39 @@ fn writer_loop(
                 Some(o) => {
                     let mut o = o.0.lock().unwrap_or_else(|p| p.into_inner());
                     o.interrupt(ts, &mut markers);
-                    write_observed(&mut w, &mut markers, &mut *o)
+                    write_observed(w, &mut markers, &mut *o)
                 }
                 None => Ok(()),
             },
             Msg::Flush => w.flush_chunk(),
-        };
+        }
+    };
+    // The writer wakes on a timer and takes whatever frames gathered: one wake-up per batch,
+    // and the sampling loop never has to wake it (a context switch per frame, or per
+    // hand-over, was a large part of the recorder's CPU). A crash loses at most one batch more
+    // than the open chunk.
+    loop {
+        let mut r = Ok(());
+        let mut closed = false;
+        while r.is_ok() {
+            match rx.try_recv() {
+                Ok(m) => r = handle(m, &mut w),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => {
+                    closed = true;
+                    break;
+                }
+            }
+        }
         if let Err(e) = r {
             fail(&e);
             return Err(e.into());
         }
         bytes.store(w.bytes_written(), Ordering::Relaxed);
+        if closed {
+            break;
+        }
+        std::thread::sleep(WRITER_BATCH);
     }
     w.close().map_err(|e| {
         fail(&e);
@@ -544,10 +570,22 @@ fn sample(
         .map(|f| Duration::from_secs_f64(1.0 / f64::from(f)));
     let mut next = Instant::now();
     let mut last_frame = Instant::now();
-    let mut last_new: Option<Instant> = None;
-    let mut interval_est = reader
-        .nominal_interval()
-        .unwrap_or(Duration::from_millis(1));
+    let origin = Instant::now();
+    let mut schedule = PollSchedule::new(
+        reader
+            .nominal_interval()
+            .unwrap_or(Duration::from_millis(1)),
+        // A batch needs the tick to tell how many updates a poll took.
+        if reader.tick_step().is_some() {
+            reader.history()
+        } else {
+            0
+        },
+    );
+    // Updates since the schedule last heard of one: a batch taken from the sim's history
+    // counts as one wake-up.
+    let mut batch_advanced = 0u64;
+    let mut next_poll = origin;
     let mut window_start = Instant::now();
     let mut window_frames = 0u64;
     let mut flushed_idle = false;
@@ -584,13 +622,19 @@ fn sample(
                     .filter(|(_, (_, c))| **c)
                     .map(|(i, (p, _))| (i, p.clone()))
                     .collect();
+                // Updates since the last one seen, by the sim's tick where it counts them.
+                let advanced = match (step, last_tick, snap.tick) {
+                    (Some(step), Some(prev), Some(t)) if step > 0 && t > prev => (t - prev) / step,
+                    _ => 1,
+                };
                 // Updates missed: a tick jump beyond one step, unless --fps asked to skip.
-                if let (Some(step), Some(prev), Some(t), None) =
-                    (step, last_tick, snap.tick, period)
-                    && step > 0
-                    && t > prev + step
-                {
-                    st.missed += (t - prev) / step - 1;
+                if period.is_none() && advanced > 1 {
+                    st.missed += advanced - 1;
+                }
+                batch_advanced += advanced;
+                if !reader.pending() {
+                    next_poll = origin + schedule.on_new(now - origin, batch_advanced);
+                    batch_advanced = 0;
                 }
                 last_tick = snap.tick;
                 for (kind, label) in snap.events.drain(..) {
@@ -610,16 +654,11 @@ fn sample(
                 } else {
                     *dropped += 1;
                 }
-                if let Some(prev) = last_new {
-                    // Smoothed interval between the sim's updates: polls go four times as fast.
-                    let d = now - prev;
-                    interval_est = (interval_est * 7 + d) / 8;
-                }
-                last_new = Some(now);
                 last_frame = now;
                 flushed_idle = false;
             }
             Poll::Same => {
+                next_poll = origin + schedule.on_same(now - origin);
                 // A quiet sim: flush the open chunk so a crash loses nothing older than ~1 s.
                 if !flushed_idle && now - last_frame > Duration::from_secs(1) {
                     w.send_blocking(Msg::Flush);
@@ -674,10 +713,11 @@ fn sample(
                 pacer.sleep_until(next);
             }
             None => {
-                let poll_every =
-                    (interval_est / 4).clamp(Duration::from_micros(100), Duration::from_millis(2));
-                if !reader.wait(poll_every) {
-                    std::thread::sleep(poll_every);
+                // The schedule knows when the next update is due (docs/RECORD-PLAY.md,
+                // "Sampling"); a sim with a signal wakes the loop earlier.
+                let wait = next_poll.saturating_duration_since(Instant::now());
+                if !wait.is_zero() && !reader.wait(wait) {
+                    std::thread::sleep(wait);
                 }
             }
         }

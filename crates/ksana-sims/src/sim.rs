@@ -331,6 +331,13 @@ pub trait SimReader: Send {
         None
     }
 
+    /// How many updates before the newest the sim keeps readable (iRacing's rotating row
+    /// buffers; 0 for a sim with one page). With a history the engine may wake once per few
+    /// updates and take them all, dated by [`Snapshot::age`], instead of once per update.
+    fn history(&self) -> u32 {
+        0
+    }
+
     /// Blocks until the sim signals new data or `timeout` passes; returns false without
     /// waiting when the sim has no signal (the engine then paces its polls itself).
     fn wait(&mut self, _timeout: Duration) -> bool {

@@ -3,7 +3,8 @@
 //! recorder from /proc: CPU % of one core (user + sys over wall time, steady state after a
 //! warm-up), peak RSS (VmHWM), RSS at the start and the end of the window (flat over time), and
 //! the updates the recording misses. Baselines from the same run: the writer process's own CPU
-//! and RSS, and an idle `sleep` process's.
+//! and RSS, an idle `sleep` process's, and a loop that does nothing but wake at the sim's
+//! update rate (what the wake-ups a polling reader needs cost on this machine).
 //!
 //! Targets (issue 7): ≤ 0.2 % of a core, ≤ 20 MB RSS, flat, nothing missed. Linux only.
 //!
@@ -43,6 +44,21 @@ struct Args {
     /// The ksana binary; default: beside this one.
     #[arg(long, env = "KSANA_BIN")]
     ksana: Option<PathBuf>,
+    /// Internal: be the wake-up baseline, sleeping `1/HZ` s in a loop doing nothing else.
+    #[arg(long, value_name = "HZ", hide = true)]
+    wake_loop: Option<f64>,
+}
+
+/// The wake-up baseline: a loop that only sleeps until the next 1/`hz` s deadline, as a
+/// reader with nothing to wait on must wake at least once per update. Its CPU is what the
+/// wake-ups alone cost on this machine, the floor for a recorder of a sim without history.
+fn wake_loop(hz: f64) -> ! {
+    let period = Duration::from_secs_f64(1.0 / hz.max(0.1));
+    let mut next = Instant::now();
+    loop {
+        next += period;
+        std::thread::sleep(next.saturating_duration_since(Instant::now()));
+    }
 }
 
 /// CPU time (user + sys, all threads) of a process, from /proc/PID/stat, in clock ticks.
@@ -183,8 +199,10 @@ fn run_case(ksana: &Path, case: &str, a: &Args, tck: f64) -> Result<()> {
             .arg(&out),
     )?;
     let idle = spawn(Command::new("sleep").arg(format!("{total}")))?;
+    let mut wakes =
+        spawn(Command::new(std::env::current_exe()?).args(["--wake-loop", &rate.to_string()]))?;
     std::thread::sleep(Duration::from_secs_f64(a.warmup));
-    let pids = [recorder.id(), writer.id(), idle.id()];
+    let pids = [recorder.id(), writer.id(), idle.id(), wakes.id()];
     let u = measure(&pids, Duration::from_secs_f64(a.seconds), tck);
     // Stop the recorder as a user would (Ctrl+C): it closes and re-packs the file.
     Command::new("kill")
@@ -196,6 +214,8 @@ fn run_case(ksana: &Path, case: &str, a: &Args, tck: f64) -> Result<()> {
     let mut idle = idle;
     let _ = idle.kill();
     let _ = idle.wait();
+    let _ = wakes.kill();
+    let _ = wakes.wait();
     if !o.status.success() {
         bail!(
             "{case}: ksana dump failed: {}",
@@ -218,6 +238,7 @@ fn run_case(ksana: &Path, case: &str, a: &Args, tck: f64) -> Result<()> {
         ("recorder (ksana dump)", &u[0]),
         ("baseline: sim writer", &u[1]),
         ("baseline: idle sleep", &u[2]),
+        (&format!("baseline: {rate} wake-ups/s"), &u[3]),
     ] {
         match u {
             Some(u) => println!(
@@ -229,6 +250,15 @@ fn run_case(ksana: &Path, case: &str, a: &Args, tck: f64) -> Result<()> {
             ),
             None => println!("  {name:<26} (exited before the window ended)"),
         }
+    }
+    if let (Some(r), Some(w)) = (&u[0], &u[3])
+        && w.cpu_pct > 0.0
+    {
+        println!(
+            "  recorder / wake-up baseline: {:.2}x (the baseline alone is {} the 0.2 % target)",
+            r.cpu_pct / w.cpu_pct,
+            if w.cpu_pct > 0.2 { "over" } else { "within" }
+        );
     }
     match miss {
         Some(m) => println!("  updates missed: {m} (from the recorded tick counters)"),
@@ -251,6 +281,9 @@ fn run_case(ksana: &Path, case: &str, a: &Args, tck: f64) -> Result<()> {
 
 fn main() -> Result<()> {
     let mut a = Args::parse();
+    if let Some(hz) = a.wake_loop {
+        wake_loop(hz);
+    }
     if a.quick {
         a.seconds = 10.0;
     }

@@ -97,6 +97,10 @@ fn read_static(map: &Mapping) -> Result<(Header, Static, Vec<VarHeader>), SimErr
 /// The live iRacing mapping as a [`SimReader`]: pages of [`layout::page_specs`].
 pub struct LiveReader {
     map: Mapping,
+    /// Scratch for the var-header table, compared each new tick with the segment's.
+    table: Vec<u8>,
+    /// The sim marks row writes with `tickCountBegin`, so every slot can be read back.
+    checked: bool,
     ns: ShmNamespace,
     st: Static,
     vars: Vec<VarHeader>,
@@ -126,6 +130,8 @@ impl LiveReader {
         let (h, st, vars) = read_static(&map)?;
         let mut r = LiveReader {
             map,
+            table: Vec::new(),
+            checked: false,
             ns: ns.clone(),
             st,
             vars,
@@ -178,6 +184,33 @@ impl LiveReader {
     }
 }
 
+impl LiveReader {
+    /// Whether the header `h` and the var-header table in the mapping are those of this
+    /// segment, without parsing the table.
+    fn same_layout(&mut self, h: &Header) -> Result<bool, SimError> {
+        let st = &self.st;
+        let same_header = h.num_vars == st.num_vars
+            && h.buf_len == st.buf_len
+            && h.num_buf == st.num_buf
+            && h.var_header_offset == st.var_header_offset
+            && h.session_info_offset == st.session_info_offset
+            && h.session_info_len == st.session_info_len
+            && st
+                .buf_offsets
+                .iter()
+                .zip(&h.var_buf)
+                .all(|(&o, b)| o == b.buf_offset);
+        if !same_header {
+            return Ok(false);
+        }
+        // Same offsets and count as the validated layout, so the table is inside the mapping.
+        self.table.resize(st.var_headers.len(), 0);
+        self.map
+            .read(st.var_header_offset as usize, &mut self.table)?;
+        Ok(self.table == self.st.var_headers)
+    }
+}
+
 impl SimReader for LiveReader {
     fn pages(&self) -> Vec<PageSpec> {
         layout::page_specs(&self.vars, self.st.buf_len as usize, self.yaml.len())
@@ -211,9 +244,12 @@ impl SimReader for LiveReader {
             self.backlog = false;
             return Ok(Poll::Same);
         }
-        // A new tick: the layout must be the one this segment declared.
-        let (h2, st, vars) = read_static(&self.map)?;
-        if st != self.st {
+        // A new tick: the layout must be the one this segment declared. Compared as bytes
+        // first; parsed (names, types) only when something differs.
+        if !self.same_layout(&h)?
+            && let (h2, st, vars) = read_static(&self.map)?
+            && st != self.st
+        {
             self.st = st;
             self.vars = vars;
             self.last = None;
@@ -228,6 +264,7 @@ impl SimReader for LiveReader {
         // Without `tickCountBegin` a write into a slot cannot be seen until it completes, and
         // the oldest slot is the one the sim writes next: only the newer ones are read back.
         let checked = (0..n).any(|i| h.var_buf[i].tick_count_begin != 0);
+        self.checked = checked;
         let oldest_safe = if checked || n < 3 {
             i32::MIN
         } else {
@@ -292,6 +329,17 @@ impl SimReader for LiveReader {
 
     fn tick_step(&self) -> Option<u64> {
         Some(1)
+    }
+
+    /// The rows behind the newest that `poll` reads back: all but the newest with
+    /// `tickCountBegin`, else all but the newest and the slot the sim writes next.
+    fn history(&self) -> u32 {
+        let n = self.st.num_buf.clamp(1, layout::MAX_BUFS as i32) as u32;
+        if self.checked {
+            n - 1
+        } else {
+            n.saturating_sub(2)
+        }
     }
 
     /// Waits on `Local\IRSDKDataValidEvent` on Windows, where the sim pulses it every tick. On

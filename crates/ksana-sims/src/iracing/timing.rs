@@ -211,6 +211,9 @@ pub struct IracingTiming {
     yaml_seen: bool,
     facts: YamlFacts,
     ident: Arc<SessionIdent>,
+    /// The `SessionNum` `ident` was made for (`None`: make it again), so it is built once per
+    /// session rather than per frame.
+    ident_for: Option<Option<i32>>,
 }
 
 fn layout_err(page: &str, e: impl std::fmt::Display) -> SimError {
@@ -255,14 +258,19 @@ impl TimingSource for IracingTiming {
             let doc = SessionInfoDoc::parse(layout::yaml_text(yaml_page));
             if let Some(f) = YamlFacts::of(&doc) {
                 self.facts = f;
+                self.ident_for = None;
             }
             self.yaml_page = yaml_page.to_vec();
             self.yaml_seen = true;
         }
         let v = self.vars.unwrap_or_default();
-        let ident = self.facts.ident(read(v.session_num, row));
-        if *self.ident != ident {
-            self.ident = Arc::new(ident);
+        let session_num = read(v.session_num, row);
+        if self.ident_for != Some(session_num) {
+            let ident = self.facts.ident(session_num);
+            if *self.ident != ident {
+                self.ident = Arc::new(ident);
+            }
+            self.ident_for = Some(session_num);
         }
         let replay = read(v.replay, row) == Some(true);
         let on_track = read(v.on_track, row);

@@ -111,6 +111,11 @@ impl SimReader for Reader {
         Some(1)
     }
 
+    fn history(&self) -> u32 {
+        // The ring less the slot being written next.
+        (layout::SLOTS - 2) as u32
+    }
+
     /// Waits on the writer's event on Windows, where it is a kernel event that wakes the
     /// reader the moment an update lands. On Linux an event is a counter file polled every
     /// 0.5 ms, no better than the engine's own paced polling, so the engine polls instead.
