@@ -132,3 +132,30 @@ fn several_processes_opening_a_new_database_at_once_migrate_it_once() {
         assert_eq!(db.raw().int("SELECT COUNT(*) FROM schema_migrations"), 1);
     }
 }
+
+/// Regression: a process opening a new SQLite file while another migrated it once took the file
+/// for another program's (seen once in CI under load). Its check asked "is there a migration
+/// table?" and "are there other tables?" in two statements, and the other process's migration
+/// could commit between them. Many rounds of eight openers of a fresh file, no retries.
+#[test]
+fn openers_of_a_new_sqlite_file_racing_a_migration_never_call_it_foreign() {
+    let dir = tempfile::tempdir().unwrap();
+    for round in 0..40 {
+        let path = dir.path().join(format!("race{round}.db"));
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let (path, barrier) = (path.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    ksana_store::SqliteStore::open(&path).map(|_| ())
+                })
+            })
+            .collect();
+        for h in handles {
+            if let Err(e) = h.join().unwrap() {
+                panic!("round {round}: {e}");
+            }
+        }
+    }
+}

@@ -61,11 +61,9 @@ fn current_version(
     name: &str,
     latest: i64,
 ) -> Result<i64, StoreError> {
-    let has_table: i64 = client
-        .query_one(sql::HAS_MIGRATION_TABLE, &[])?
-        .try_get(0)?;
+    let row = client.query_one(sql::SCHEMA_STATE, &[])?;
+    let (has_table, tables): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
     if has_table == 0 {
-        let tables: i64 = client.query_one(sql::COUNT_TABLES, &[])?.try_get(0)?;
         if tables > 0 {
             return Err(StoreError::ForeignDatabase {
                 database: name.to_string(),

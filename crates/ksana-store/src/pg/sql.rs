@@ -8,12 +8,13 @@
 pub(super) const SESSION_SETUP: &str = "SET lock_timeout = '5s'";
 /// The schema the tables live in (`NULL` when the search path names no existing schema).
 pub(super) const CURRENT_SCHEMA: &str = "SELECT current_schema()::TEXT";
-/// Does the migration table exist in the current schema?
-pub(super) const HAS_MIGRATION_TABLE: &str = "SELECT COUNT(*) FROM pg_catalog.pg_tables
-    WHERE schemaname = current_schema() AND tablename = 'schema_migrations'";
-/// How many tables of anyone's are in the current schema (a new one has none)?
-pub(super) const COUNT_TABLES: &str =
-    "SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema()";
+/// Does the migration table exist in the current schema, and how many tables of anyone's are
+/// in it (a new one has none)? One statement, one snapshot: asked in two, another process's
+/// migration could commit between them and the schema look foreign.
+pub(super) const SCHEMA_STATE: &str = "SELECT
+    (SELECT COUNT(*) FROM pg_catalog.pg_tables
+        WHERE schemaname = current_schema() AND tablename = 'schema_migrations'),
+    (SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema())";
 /// Serialises migrations of one schema: two first opens at once migrate it once.
 pub(super) const MIGRATION_LOCK: &str =
     "SELECT pg_advisory_xact_lock(hashtext('ksana.migrate.' || COALESCE(current_schema(), '')))";

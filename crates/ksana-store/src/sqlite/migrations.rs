@@ -51,13 +51,10 @@ fn migrate_with(conn: &mut Connection, path: &Path, steps: &[&str]) -> Result<()
 /// with other tables and no migration table, and for a version newer than this build's.
 fn current_version(conn: &Connection, path: &Path, latest: i64) -> Result<i64, StoreError> {
     let fail = |e| open_error(path, e);
-    let has_table: i64 = conn
-        .query_row(sql::HAS_MIGRATION_TABLE, [], |r| r.get(0))
+    let (has_table, tables): (i64, i64) = conn
+        .query_row(sql::SCHEMA_STATE, [], |r| Ok((r.get(0)?, r.get(1)?)))
         .map_err(fail)?;
     if has_table == 0 {
-        let tables: i64 = conn
-            .query_row(sql::COUNT_TABLES, [], |r| r.get(0))
-            .map_err(fail)?;
         if tables > 0 {
             return Err(StoreError::ForeignDatabase {
                 database: path.display().to_string(),

@@ -35,22 +35,8 @@ impl SqliteStore {
     /// a 5 s busy timeout, and any missing migration applied in one transaction. Refuses a
     /// file that is not SQLite, belongs to another program, or has a newer schema.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        // Several processes creating the same new file at once: one of them has been seen
-        // (1 run in CI, under load) to find tables but no migration table, i.e. to take the
-        // file for another program's, although each migration is one transaction. Looking
-        // again a moment later finds the finished schema; a really foreign file is refused
-        // after the retries all the same.
-        let mut tries = 0;
-        loop {
-            let conn = Connection::open(path).map_err(|e| open_error(path, e))?;
-            match Self::setup(conn, Some(path.to_path_buf())) {
-                Err(StoreError::ForeignDatabase { .. }) if tries < 3 => {
-                    tries += 1;
-                    std::thread::sleep(Duration::from_millis(50));
-                }
-                other => return other,
-            }
-        }
+        let conn = Connection::open(path).map_err(|e| open_error(path, e))?;
+        Self::setup(conn, Some(path.to_path_buf()))
     }
 
     /// A fresh database in memory (tests, one-off runs); gone when dropped.

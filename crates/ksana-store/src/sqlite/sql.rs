@@ -1,12 +1,12 @@
 //! Every SQL statement the SQLite store runs (besides the migration steps), each with
 //! numbered parameters: no value is ever formatted into SQL text.
 
-/// Does the migration table exist?
-pub(super) const HAS_MIGRATION_TABLE: &str =
-    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'";
-/// How many tables of anyone's are there (an empty file has none)?
-pub(super) const COUNT_TABLES: &str =
-    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'";
+/// Is there a migration table, and how many tables of anyone's are there (an empty file has
+/// none)? One statement, so both counts come from one snapshot: asked in two, another process's
+/// migration could commit between them and the file look foreign (tables, no migration table).
+pub(super) const SCHEMA_STATE: &str = "SELECT
+    (SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'),
+    (SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%')";
 /// The migration table.
 pub(super) const CREATE_MIGRATION_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
     version    INTEGER PRIMARY KEY,
