@@ -585,6 +585,8 @@ fn sample(
     // Updates since the schedule last heard of one: a batch taken from the sim's history
     // counts as one wake-up.
     let mut batch_advanced = 0u64;
+    // The sim has an event that wakes the loop per update (Windows).
+    let mut signalled = false;
     let mut next_poll = origin;
     let mut window_start = Instant::now();
     let mut window_frames = 0u64;
@@ -716,8 +718,15 @@ fn sample(
                 // The schedule knows when the next update is due (docs/RECORD-PLAY.md,
                 // "Sampling"); a sim with a signal wakes the loop earlier.
                 let wait = next_poll.saturating_duration_since(Instant::now());
-                if !wait.is_zero() && !reader.wait(wait) {
-                    std::thread::sleep(wait);
+                if !wait.is_zero() {
+                    if reader.wait(wait) {
+                        if !signalled {
+                            signalled = true;
+                            schedule.no_batches();
+                        }
+                    } else {
+                        std::thread::sleep(wait);
+                    }
                 }
             }
         }

@@ -116,6 +116,12 @@ impl PollSchedule {
         }
     }
 
+    /// Stops planning batches: the sim turned out to signal each update (an event on
+    /// Windows), so the loop is woken per update anyway and a batch would only add polls.
+    pub(crate) fn no_batches(&mut self) {
+        self.history = 0;
+    }
+
     /// The smoothed interval between updates.
     #[cfg(test)]
     pub(crate) fn interval(&self) -> Duration {
