@@ -9,10 +9,6 @@
 //! `KSANA_TORN_SECONDS` (default 10) sets the recording length; the full run is
 //! `KSANA_TORN_SECONDS=60 cargo test -p ksana --test torn_read -- --nocapture`.
 
-// Linux only for now: not yet run under Wine (.ci/windows.sh runs this crate's tests there);
-// enable once it has been.
-#![cfg(unix)]
-
 mod reliability;
 
 use std::process::Stdio;
