@@ -238,6 +238,20 @@ impl WriterThread {
     }
 }
 
+/// The writer's options with each journal chunk closed one [`WRITER_BATCH`] early: a frame
+/// can wait that long in the queue, and a chunk plus a batch must stay within the chunk
+/// duration a crash may lose (1 s by default).
+fn journal_options(w: &WriterOptions) -> WriterOptions {
+    let batch = WRITER_BATCH.as_nanos() as u64;
+    WriterOptions {
+        chunk_duration_ns: w
+            .chunk_duration_ns
+            .saturating_sub(batch)
+            .max(w.chunk_duration_ns / 2),
+        ..w.clone()
+    }
+}
+
 /// How long the writer thread lets frames gather before it takes them; see [`writer_loop`].
 const WRITER_BATCH: Duration = Duration::from_millis(50);
 
@@ -462,7 +476,7 @@ pub fn record(
                 let w = WriterThread::start(
                     path.clone(),
                     header,
-                    opts.writer.clone(),
+                    journal_options(&opts.writer),
                     opts.observer.clone(),
                 )?;
                 st.path = Some(path);
