@@ -13,7 +13,9 @@ mod reliability;
 
 use std::process::Stdio;
 
-use reliability::{check_recording_page, dump, env_number, serial, shm_root, simulate};
+use reliability::{
+    PausedWriter, check_recording_page_tolerating, dump, env_number, serial, shm_root, simulate,
+};
 
 /// A sim whose `simulate` writer publishes pages that can each be checked on their own.
 struct Protocol {
@@ -29,7 +31,15 @@ struct Protocol {
     check: fn(&[u8]) -> Result<u64, String>,
     /// Fewest updates of that page a recording of `s` seconds must hold.
     min_updates: fn(u64) -> u64,
+    /// For a protocol without a lock: recognises the mix a paused sim writer leaves (see
+    /// [`paused_writer_mix`]); such frames are counted, reported and bounded, not failed.
+    paused_writer: Option<PausedWriter>,
 }
+
+/// At most one frame in this many updates may carry a paused writer's mix. The one seen
+/// (1 in 3,266, in CI under Wine) is well inside; a reader that copied once instead of twice
+/// tears far more often under a running writer.
+const PAUSED_WRITER_ONE_IN: u64 = 200;
 
 /// ACC's physics page (page 0 of its recordings) as the stand-in writer publishes it for its
 /// packetId.
@@ -44,6 +54,45 @@ fn acevo_physics(page: &[u8]) -> Result<u64, String> {
     family::check_page(&acevo::patterns(), &acevo::FAMILY.physics, page).map(|id| id as u64)
 }
 
+/// The packetId of a physics page that is, byte for byte, a mix of its packetId's update and
+/// the next one's, with some of each: what a sim writer leaves when it is paused between
+/// writing the next update's body and its packetId (body first, packetId last). The AC family's
+/// protocol has no lock, so no reader can see that state: the packetId before and after the
+/// copy agree, and two copies agree because nothing moves. Any other damage is not this.
+fn paused_writer_mix(
+    pat: &ksana_sims::assetto::family::Patterns,
+    def: &ksana_sims::assetto::family::PageDef,
+    page: &[u8],
+) -> Option<u64> {
+    let id = i32::from_le_bytes(page.get(..4)?.try_into().ok()?);
+    let this = pat.expected(def, page.len(), id);
+    let next = pat.expected(def, page.len(), id.checked_add(1)?);
+    let from_next = page
+        .iter()
+        .zip(&next)
+        .zip(&this)
+        .filter(|((p, n), t)| p == n && n != t)
+        .count();
+    let mixed = page
+        .iter()
+        .zip(&this)
+        .zip(&next)
+        .all(|((p, t), n)| p == t || p == n);
+    (mixed && from_next > 0).then_some(id as u64)
+}
+
+/// [`paused_writer_mix`] for ACC's physics page.
+fn acc_paused_writer(page: &[u8]) -> Option<u64> {
+    use ksana_sims::assetto::acc;
+    paused_writer_mix(&acc::patterns(), &acc::FAMILY.physics, page)
+}
+
+/// [`paused_writer_mix`] for AC Evo's physics page.
+fn acevo_paused_writer(page: &[u8]) -> Option<u64> {
+    use ksana_sims::assetto::acevo;
+    paused_writer_mix(&acevo::patterns(), &acevo::FAMILY.physics, page)
+}
+
 /// Every protocol with a self-checking writer.
 fn protocols() -> Vec<Protocol> {
     vec![
@@ -54,6 +103,7 @@ fn protocols() -> Vec<Protocol> {
             page: 0,
             check: ksana_sims::testpattern::check_page,
             min_updates: |s| s * 1000 / 2,
+            paused_writer: None,
         },
         Protocol {
             name: "packetId re-read (ACC)",
@@ -62,6 +112,7 @@ fn protocols() -> Vec<Protocol> {
             page: 0,
             check: acc_physics,
             min_updates: |s| s * 333 / 2,
+            paused_writer: Some(acc_paused_writer),
         },
         Protocol {
             name: "packetId re-read (AC Evo)",
@@ -70,6 +121,7 @@ fn protocols() -> Vec<Protocol> {
             page: 0,
             check: acevo_physics,
             min_updates: |s| s * 333 / 2,
+            paused_writer: Some(acevo_paused_writer),
         },
         // iRacing's row (page 3) at 1 kHz. The recorder polls at a quarter of the update
         // interval it observes and catches up through the three slots, so it misses ticks only when it is late by
@@ -82,6 +134,7 @@ fn protocols() -> Vec<Protocol> {
             page: 3,
             check: ksana_sims::iracing::pattern::check_row,
             min_updates: |s| s * 200,
+            paused_writer: None,
         },
     ]
 }
@@ -112,26 +165,65 @@ fn no_torn_frame_for_any_protocol_under_a_full_rate_writer() {
             failures.push(format!("{}: dump failed: {err}", p.name));
             continue;
         }
-        match check_recording_page(&path, p.page, p.check) {
+        match check_recording_page_tolerating(&path, p.page, p.check, p.paused_writer) {
             Ok(c) => {
                 // Updates of the page recorded (frames where only another page changed aside).
                 let updates: u64 = c.counters.iter().map(|r| r.len() as u64).sum();
                 let expected = (p.min_updates)(seconds);
+                let paused = c.paused_writer.len() as u64;
                 eprintln!(
-                    "{} ({} at {} Hz, {seconds} s): {} frames, {updates} updates of page {}, 0 torn, {} updates missed",
+                    "{} ({} at {} Hz, {seconds} s): {} frames, {updates} updates of page {}, 0 torn by the reader, {paused} left by a paused writer {:?}, {} updates missed",
                     p.name,
                     p.sim,
                     p.rate,
                     c.frames,
                     p.page,
+                    c.paused_writer,
                     c.missed()
                 );
                 if updates < expected {
                     failures.push(format!("{}: only {updates} updates in {seconds} s", p.name));
+                }
+                if paused * PAUSED_WRITER_ONE_IN > updates.max(1) {
+                    failures.push(format!(
+                        "{}: {paused} frames with a paused writer's mix in {updates} updates (at most 1 in {PAUSED_WRITER_ONE_IN})",
+                        p.name
+                    ));
                 }
             }
             Err(e) => failures.push(format!("{}: {e}", p.name)),
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The paused-writer allowance is narrow: a page half of update P+1's body and half of P's is
+/// recognised as P; a page with any byte from neither, or from an update further on, is not.
+#[test]
+fn only_a_paused_writers_mix_of_two_neighbouring_updates_is_tolerated() {
+    use ksana_sims::assetto::acc;
+    let (pat, def) = (acc::patterns(), &acc::FAMILY.physics);
+    let len = 800;
+    let this = pat.expected(def, len, 2436);
+    let next = pat.expected(def, len, 2437);
+    // The next update's body written up to byte 400, its packetId not yet.
+    let mut mix = this.clone();
+    mix[4..400].copy_from_slice(&next[4..400]);
+    assert_ne!(mix, this, "the two updates must differ in that range");
+    assert!(acc_physics(&mix).is_err(), "the check itself sees the tear");
+    assert_eq!(acc_paused_writer(&mix), Some(2436));
+    // A whole, clean page is not a mix (nothing from the next update).
+    assert_eq!(acc_paused_writer(&this), None);
+    // A byte from neither update.
+    let mut bad = mix.clone();
+    bad[600] = bad[600].wrapping_add(1).max(1);
+    if bad[600] == this[600] || bad[600] == next[600] {
+        bad[600] = bad[600].wrapping_add(1);
+    }
+    assert_eq!(acc_paused_writer(&bad), None);
+    // A body two updates ahead is not the neighbouring update's.
+    let later = pat.expected(def, len, 2438);
+    let mut far = this.clone();
+    far[4..400].copy_from_slice(&later[4..400]);
+    assert_eq!(acc_paused_writer(&far), None);
 }

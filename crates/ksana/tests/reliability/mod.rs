@@ -146,6 +146,9 @@ pub struct Checked {
     pub segments: usize,
     /// Damage the reader reported, each with whether it is a crashed writer's incomplete tail.
     pub damage: Vec<(String, bool)>,
+    /// Frames whose page failed the check but that the caller's `paused_writer` test
+    /// recognised (see [`check_recording_page_tolerating`]), with the update counter of each.
+    pub paused_writer: Vec<u64>,
 }
 
 impl Checked {
@@ -175,6 +178,22 @@ pub fn check_recording_page(
     page: usize,
     check: fn(&[u8]) -> Result<u64, String>,
 ) -> Result<Checked, String> {
+    check_recording_page_tolerating(path, page, check, None)
+}
+
+/// Recognises a page a sim writer paused mid-update left, returning its update counter.
+pub type PausedWriter = fn(&[u8]) -> Option<u64>;
+
+/// [`check_recording_page`], except that a page failing `check` which `paused_writer`
+/// recognises (returning its update counter) is counted in [`Checked::paused_writer`] instead
+/// of failing the file. For protocols without a lock (the AC family's packetId), where a sim
+/// writer paused between its body and its counter leaves a mix that no reader can see.
+pub fn check_recording_page_tolerating(
+    path: &Path,
+    page: usize,
+    check: fn(&[u8]) -> Result<u64, String>,
+    paused_writer: Option<PausedWriter>,
+) -> Result<Checked, String> {
     let rec = Recording::open(path).map_err(|e| format!("does not open: {e}"))?;
     let mut out = Checked {
         start_unix_ns: rec.header().start_unix_ns.max(0) as u64,
@@ -198,14 +217,23 @@ pub fn check_recording_page(
             out.last_ns = Some(f.timestamp_ns());
             continue;
         }
-        let c = check(f.page(page)).map_err(|e| {
-            format!(
-                "{}: frame {} at {} ns: {e}",
-                path.display(),
-                out.frames,
-                f.timestamp_ns()
-            )
-        })?;
+        let c = match check(f.page(page)) {
+            Ok(c) => c,
+            Err(e) => match paused_writer.and_then(|p| p(f.page(page))) {
+                Some(c) => {
+                    out.paused_writer.push(c);
+                    c
+                }
+                None => {
+                    return Err(format!(
+                        "{}: frame {} at {} ns: {e}",
+                        path.display(),
+                        out.frames,
+                        f.timestamp_ns()
+                    ));
+                }
+            },
+        };
         if segment != Some(f.segment()) {
             segment = Some(f.segment());
             out.counters.push(Vec::new());
