@@ -313,9 +313,15 @@ impl PollSchedule {
             self.samples.pop_front();
         }
         self.samples.push_back(sample);
-        let mut sorted: Vec<Duration> = self.samples.iter().copied().collect();
-        sorted.sort();
-        let mid = if sorted.len() == SAMPLES {
+        // On the stack: this runs every few updates.
+        let mut sorted = [Duration::ZERO; SAMPLES];
+        let n = self.samples.len();
+        for (slot, s) in sorted.iter_mut().zip(&self.samples) {
+            *slot = *s;
+        }
+        let sorted = &mut sorted[..n];
+        sorted.sort_unstable();
+        let mid = if n == SAMPLES {
             &sorted[1..SAMPLES - 1]
         } else {
             &sorted[..]

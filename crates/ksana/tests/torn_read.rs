@@ -123,10 +123,9 @@ fn protocols() -> Vec<Protocol> {
             min_updates: |s| s * 333 / 2,
             paused_writer: Some(acevo_paused_writer),
         },
-        // iRacing's row (page 3) at 1 kHz. The recorder polls at a quarter of the update
-        // interval it observes and catches up through the three slots, so it misses ticks only when it is late by
-        // more than 3 ms (13 of 10,000 in 10 s on a quiet machine); the bound is loose for a
-        // loaded one.
+        // iRacing's row (page 3) at 1 kHz. The recorder polls on its schedule and catches up
+        // through the three slots, so it misses ticks only when it is late by more than 3 ms
+        // (10–16 of 10,000 in 10 s on a quiet machine); the bound is loose for a loaded one.
         Protocol {
             name: "tick counts (iRacing)",
             sim: "iracing",
